@@ -1,0 +1,178 @@
+# chunkvisor: GNU Make only. `make` builds, `make check` tests, `make demo`
+# runs the running example; `make deps` installs what the build needs.
+
+PREFIX		?= /usr/local
+BINDIR		?= $(PREFIX)/bin
+LIBDIR		?= $(PREFIX)/lib
+INCLUDEDIR	?= $(PREFIX)/include
+LIBEXECDIR	?= $(PREFIX)/libexec/chunkvisor
+MANDIR		?= $(PREFIX)/share/man
+EXAMPLEDIR	?= $(PREFIX)/share/doc/chunkvisor/examples
+DESTDIR		?=
+
+VERSION		:= 0.1.0
+SOVERSION	:= 0
+
+CC		?= cc
+PKG_CONFIG	?= pkg-config
+
+ifeq ($(SANITIZE),1)
+BUILD		?= build-san
+SANFLAGS	:= -fsanitize=address,undefined -fno-omit-frame-pointer \
+		   -fno-sanitize-recover=undefined
+else
+BUILD		?= build
+SANFLAGS	:=
+endif
+
+WARNINGS	:= -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes \
+		   -Wshadow -Wpointer-arith -Wcast-qual -Wsign-compare
+CFLAGS		?= -O2 -g
+ALL_CFLAGS	 = -std=gnu11 $(WARNINGS) $(CFLAGS) $(SANFLAGS) -fPIC -MMD -MP \
+		   -Iinclude -Isrc -D_GNU_SOURCE \
+		   -DLIBEXECDIR='"$(LIBEXECDIR)"' \
+		   $(shell $(PKG_CONFIG) --cflags libevent inih 2>/dev/null)
+ALL_LDFLAGS	 = $(LDFLAGS) $(SANFLAGS)
+LIBS		 = $(shell $(PKG_CONFIG) --libs libevent inih 2>/dev/null) -lm
+TEST_LIBS	 = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+
+# libchunkvisor: the master and the worker side.
+LIB_SRCS	:= chan.c chunk.c conf.c input.c log.c master.c output.c \
+		   parse.c proto.c reduce.c shm.c slot.c spawn.c worker.c \
+		   xmalloc.c
+CMD_SRCS	:= main.c cmd-parse.c cmd-run.c cmd-check.c
+WORKERS		:= exec upper wc mean
+UNIT_TESTS	:= test_parse test_conf test_chunk test_proto test_reduce
+MANS		:= man/chunkvisor.1 man/chunkvisor.ini.5 man/cv_worker_main.3
+
+LIB_OBJS	:= $(LIB_SRCS:%.c=$(BUILD)/src/%.o)
+CMD_OBJS	:= $(CMD_SRCS:%.c=$(BUILD)/src/%.o)
+WORKER_BINS	:= $(WORKERS:%=$(BUILD)/workers/%)
+TEST_BINS	:= $(UNIT_TESTS:%=$(BUILD)/tests/%)
+STATIC_LIB	:= $(BUILD)/libchunkvisor.a
+SHARED_LIB	:= $(BUILD)/libchunkvisor.so.$(VERSION)
+PROGRAM		:= $(BUILD)/chunkvisor
+
+# The Debian packages the build and the tests need, by what proves each.
+DEPS_PKGCONFIG	:= libevent:libevent-dev inih:libinih-dev cmocka:libcmocka-dev
+DEPS_COMMANDS	:= pkg-config:pkg-config mandoc:mandoc python3:python3 \
+		   ps:procps
+
+.PHONY: all deps check demo install uninstall clean lint fuzz bench
+.DEFAULT_GOAL := all
+
+all: $(PROGRAM) $(WORKER_BINS) $(STATIC_LIB) $(SHARED_LIB) \
+	$(BUILD)/chunkvisor.pc
+
+# Installs what is missing when run as root; otherwise says what to run.
+deps:
+	@missing=""; \
+	for d in $(DEPS_COMMANDS); do \
+		command -v $${d%%:*} >/dev/null 2>&1 || missing="$$missing $${d#*:}"; \
+	done; \
+	for d in $(DEPS_PKGCONFIG); do \
+		$(PKG_CONFIG) --exists $${d%%:*} 2>/dev/null || missing="$$missing $${d#*:}"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "make deps: installing$$missing"; \
+			export DEBIAN_FRONTEND=noninteractive; \
+			{ apt-get install -y -qq $$missing || \
+			  { apt-get update -qq && apt-get install -y -qq $$missing; }; } \
+			  >/dev/null || { echo "make deps: apt-get failed" >&2; exit 1; }; \
+		else \
+			echo "make deps: missing packages:$$missing" >&2; \
+			echo "run: sudo apt-get install$$missing" >&2; \
+			exit 1; \
+		fi; \
+	fi
+
+$(BUILD)/src/%.o: src/%.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/workers/%.o: workers/%.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%.o: tests/unit/%.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null) -c -o $@ $<
+
+$(STATIC_LIB): $(LIB_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(SHARED_LIB): $(LIB_OBJS)
+	$(CC) $(ALL_LDFLAGS) -shared -Wl,-soname,libchunkvisor.so.$(SOVERSION) \
+		-o $@ $^ $(LIBS)
+
+$(PROGRAM): $(CMD_OBJS) $(STATIC_LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/workers/%: $(BUILD)/workers/%.o $(STATIC_LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(STATIC_LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LIBS)
+
+$(BUILD)/chunkvisor.pc: Makefile
+	@mkdir -p $(@D)
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' \
+		'includedir=$(INCLUDEDIR)' '' 'Name: chunkvisor' \
+		'Description: fault-tolerant chunk-parallel job supervisor (worker API)' \
+		'Version: $(VERSION)' 'Libs: -L$${libdir} -lchunkvisor' \
+		'Cflags: -I$${includedir}' > $@
+
+check: all $(TEST_BINS) lint
+	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) sh tests/run $(TEST_BINS) \
+		tests/integration/*.sh
+
+lint: | deps
+	mandoc -Tlint -W warning $(MANS)
+
+demo: all
+	$(PROGRAM) run conf/mean.ini
+
+bench: all
+	sh bench/run $(BUILD)
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
+		$(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBEXECDIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(EXAMPLEDIR)
+	install -m 755 $(PROGRAM) $(DESTDIR)$(BINDIR)/chunkvisor
+	install -m 755 $(WORKER_BINS) $(DESTDIR)$(LIBEXECDIR)/
+	install -m 644 $(STATIC_LIB) $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(SHARED_LIB) $(DESTDIR)$(LIBDIR)/
+	ln -sf libchunkvisor.so.$(VERSION) \
+		$(DESTDIR)$(LIBDIR)/libchunkvisor.so.$(SOVERSION)
+	ln -sf libchunkvisor.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libchunkvisor.so
+	install -m 644 $(BUILD)/chunkvisor.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	install -m 644 include/chunkvisor.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 man/chunkvisor.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 man/cv_worker_main.3 $(DESTDIR)$(MANDIR)/man3/
+	install -m 644 man/chunkvisor.ini.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 conf/*.ini $(DESTDIR)$(EXAMPLEDIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/chunkvisor \
+		$(WORKERS:%=$(DESTDIR)$(LIBEXECDIR)/%) \
+		$(DESTDIR)$(LIBDIR)/libchunkvisor.a \
+		$(DESTDIR)$(LIBDIR)/libchunkvisor.so \
+		$(DESTDIR)$(LIBDIR)/libchunkvisor.so.$(SOVERSION) \
+		$(DESTDIR)$(LIBDIR)/libchunkvisor.so.$(VERSION) \
+		$(DESTDIR)$(LIBDIR)/pkgconfig/chunkvisor.pc \
+		$(DESTDIR)$(INCLUDEDIR)/chunkvisor.h \
+		$(DESTDIR)$(MANDIR)/man1/chunkvisor.1 \
+		$(DESTDIR)$(MANDIR)/man3/cv_worker_main.3 \
+		$(DESTDIR)$(MANDIR)/man5/chunkvisor.ini.5
+	rm -rf $(DESTDIR)$(EXAMPLEDIR)
+	-rmdir $(DESTDIR)$(LIBEXECDIR)
+
+clean:
+	rm -rf build build-san
+
+-include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d) \
+	$(WORKERS:%=$(BUILD)/workers/%.d) $(UNIT_TESTS:%=$(BUILD)/tests/%.d)

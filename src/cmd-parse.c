@@ -1,0 +1,148 @@
+/* cmd-parse.c: the options of run and check. The job file is loaded first,
+ * then every option is applied over it in the order given. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "cmd.h"
+#include "conf.h"
+#include "log.h"
+#include "xmalloc.h"
+
+/* An option that sets a key: applied after the job file is loaded. */
+struct flag_set {
+	const char	*f_flag;	/* as typed, for messages */
+	const char	*f_section;
+	const char	*f_key;
+	const char	*f_value;	/* NULL: f_key holds SECTION.KEY=VALUE */
+};
+
+enum { OPT_SPLIT = 256, OPT_RANGE, OPT_SET, OPT_VERSION };
+
+static const struct option longopts[] = {
+	{ "input", required_argument, NULL, 'i' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "workers", required_argument, NULL, 'j' },
+	{ "chunk-size", required_argument, NULL, 'c' },
+	{ "split", required_argument, NULL, OPT_SPLIT },
+	{ "range", required_argument, NULL, OPT_RANGE },
+	{ "set", required_argument, NULL, OPT_SET },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static int	cmd_apply(struct conf *, const struct flag_set *, size_t);
+
+static int
+cmd_apply(struct conf *conf, const struct flag_set *sets, size_t n)
+{
+	size_t	i;
+	int	rc;
+
+	for (i = 0; i < n; i++) {
+		rc = sets[i].f_value == NULL ?
+		    conf_set_flag(conf, sets[i].f_flag, sets[i].f_key) :
+		    conf_set(conf, sets[i].f_section, sets[i].f_key,
+		    sets[i].f_value, ORIGIN_CMDLINE, 0, sets[i].f_flag);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * Parses "[JOB.ini] [options] [-- COMMAND [ARG...]]" into CONF (which the
+ * caller has conf_init'ed), loads the job file, applies the options and
+ * checks the result. NEED_FILE: a job file is required (check). Returns 0
+ * or the exit status, with the message printed.
+ */
+int
+cmd_parse(int argc, char **argv, struct conf *conf, int need_file)
+{
+	struct flag_set	*sets;
+	size_t		 nsets = 0;
+	char		**cmd = NULL;
+	const char	*file = NULL;
+	int		 ch, i, rc, nopt = argc, level = LOG_NORMAL;
+
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0) {
+			nopt = i;
+			cmd = argv + i + 1;
+			break;
+		}
+	sets = xcalloc((size_t)argc, sizeof *sets);
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(nopt, argv, ":i:o:j:c:qvh", longopts,
+	    NULL)) != -1) {
+		struct flag_set *f = &sets[nsets];
+
+		switch (ch) {
+		case 'i': *f = (struct flag_set){ "-i", "job", "input", optarg };
+			break;
+		case 'o': *f = (struct flag_set){ "-o", "job", "output", optarg };
+			break;
+		case 'j': *f = (struct flag_set){ "-j", "workers", "count",
+			    optarg };
+			break;
+		case 'c': *f = (struct flag_set){ "-c", "job", "chunk_size",
+			    optarg };
+			break;
+		case OPT_SPLIT: *f = (struct flag_set){ "--split", "job",
+			    "split", optarg };
+			break;
+		case OPT_RANGE: *f = (struct flag_set){ "--range", "job",
+			    "range", optarg };
+			break;
+		case OPT_SET: *f = (struct flag_set){ "--set", NULL, optarg,
+			    NULL };
+			break;
+		case 'q': level = LOG_QUIET; continue;
+		case 'v': level = level < LOG_DEBUG ? level + 1 : level;
+			continue;
+		case 'h': cmd_usage(); free(sets); return -1;
+		case ':':
+			fprintf(stderr, "chunkvisor: %s needs a value\n",
+			    argv[optind - 1]);
+			free(sets);
+			return EX_USAGE;
+		default:
+			fprintf(stderr, "chunkvisor: unknown option %s (see "
+			    "chunkvisor --help)\n", argv[optind - 1]);
+			free(sets);
+			return EX_USAGE;
+		}
+		nsets++;
+	}
+	log_setlevel(level);
+	if (optind < nopt)
+		file = argv[optind++];
+	if (optind < nopt) {
+		fprintf(stderr, "chunkvisor: unexpected argument '%s'; a command "
+		    "goes after --\n", argv[optind]);
+		free(sets);
+		return EX_USAGE;
+	}
+	if (need_file && file == NULL) {
+		fprintf(stderr, "chunkvisor: check needs a job file\n");
+		free(sets);
+		return EX_USAGE;
+	}
+	rc = file != NULL ? conf_load(conf, file) : 0;
+	if (rc == 0)
+		rc = cmd_apply(conf, sets, nsets);
+	if (rc == 0 && cmd != NULL) {
+		if (*cmd == NULL) {
+			fprintf(stderr, "chunkvisor: no command after --\n");
+			rc = EX_USAGE;
+		} else
+			conf_set_argv(conf, cmd);
+	}
+	free(sets);
+	return rc != 0 ? rc : conf_finish(conf);
+}

@@ -1,0 +1,442 @@
+/*
+ * master.c: the master's loop. One event_base; SIGCHLD, SIGTERM, SIGINT and
+ * SIGHUP arrive as libevent signal events. The master never runs user code:
+ * it cuts chunks, hands them out, checks what comes back, writes results in
+ * order (or reduces them) and ends the job with one summary line.
+ */
+#include <sys/stat.h>
+#include <sys/mman.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "log.h"
+#include "master.h"
+#include "xmalloc.h"
+
+#ifndef LIBEXECDIR
+#define LIBEXECDIR	"/usr/local/libexec/chunkvisor"
+#endif
+
+extern char	**environ;
+
+static void	master_signal_cb(int, short, void *);
+static void	master_libevent_log_cb(int, const char *);
+static void	master_libevent_fatal_cb(int) __attribute__((noreturn));
+static int	master_setup(struct master *);
+static int	master_find_worker(struct master *);
+static char	*master_search(const char *, const char *);
+static void	master_consume(struct master *, struct chunk *, const char *,
+		    size_t);
+static void	master_complete(struct master *);
+static void	master_summary(struct master *);
+static void	master_free(struct master *);
+
+uint64_t
+master_now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Ends the job with STATUS (the first call wins) and leaves the loop. */
+void
+master_end(struct master *m, int status, const char *fmt, ...)
+{
+	va_list	ap;
+	char	buf[1024];
+
+	if (m->m_status != -1)
+		return;
+	m->m_status = status;
+	if (fmt != NULL) {
+		va_start(ap, fmt);
+		vsnprintf(buf, sizeof buf, fmt, ap);
+		va_end(ap);
+		log_warnx("%s", buf);
+	}
+	event_base_loopbreak(m->m_base);
+}
+
+/* "chunk 12 (bytes 786432..851968)": what a user needs to find it. */
+void
+master_describe_chunk(const struct master *m, const struct chunk *c,
+    char *buf, size_t len)
+{
+	if (m->m_conf->split == SPLIT_RANGE)
+		snprintf(buf, len, "chunk %llu (integers %lld..%lld)",
+		    (unsigned long long)c->c_id, (long long)c->c_start,
+		    (long long)c->c_end);
+	else
+		snprintf(buf, len, "chunk %llu (bytes %llu..%llu of %s)",
+		    (unsigned long long)c->c_id,
+		    (unsigned long long)c->c_start,
+		    (unsigned long long)c->c_end, m->m_in.in_name);
+}
+
+/* An attempt at C failed (WHY says how): retry it, unless it has had
+ * max_attempts, which ends the job. */
+void
+master_fail_chunk(struct master *m, struct chunk *c, int status,
+    const char *why)
+{
+	char	desc[256];
+
+	c->c_last_status = status;
+	m->m_retries++;
+	master_describe_chunk(m, c, desc, sizeof desc);
+	if (c->c_attempt >= m->m_conf->max_attempts) {
+		master_end(m, 1, "%s failed %u attempts (the last: %s); giving "
+		    "up on the job", desc, c->c_attempt, why);
+		c->c_state = CH_QUEUED;
+		return;
+	}
+	log_info("%s: attempt %u failed (%s); retrying", desc, c->c_attempt,
+	    why);
+	chunktab_requeue(&m->m_chunks, c);
+}
+
+/* Writes (or reduces) one result in its turn. */
+static void
+master_consume(struct master *m, struct chunk *c, const char *data,
+    size_t len)
+{
+	char	err[256], desc[256];
+
+	if (m->m_conf->reduce != REDUCE_NONE) {
+		if (reduce_add(&m->m_reduce, data, len, err, sizeof err) == -1) {
+			master_describe_chunk(m, c, desc, sizeof desc);
+			master_end(m, 1, "%s: its result cannot be reduced: %s",
+			    desc, err);
+		}
+	} else if (output_write(&m->m_out, data, len) == -1)
+		master_end(m, EX_IOERR, NULL);
+	chunktab_retire(&m->m_chunks, c);
+}
+
+/*
+ * A chunk's result, read in place from its worker's arena. With order =
+ * keep it is written now only if it is the oldest outstanding chunk (then
+ * every held successor follows); otherwise it is copied and held, which the
+ * window bounds. With order = any it is written at once.
+ */
+void
+master_result(struct master *m, struct chunk *c, const char *data,
+    size_t len)
+{
+	struct chunktab	*ct = &m->m_chunks;
+	struct chunk	*next;
+
+	m->m_chunks_done++;
+	if (m->m_conf->split != SPLIT_RANGE)
+		m->m_bytes_done += c->c_end - c->c_start;
+	if (m->m_conf->order == ORDER_ANY || c->c_id == ct->ct_base) {
+		master_consume(m, c, data, len);
+		while (m->m_status == -1 &&
+		    (next = chunktab_get(ct, ct->ct_base)) != NULL &&
+		    next->c_state == CH_HELD)
+			master_consume(m, next, next->c_result, next->c_len);
+	} else {
+		c->c_result = xmalloc(len);
+		memcpy(c->c_result, data, len);
+		c->c_len = len;
+		c->c_state = CH_HELD;
+	}
+	if (m->m_status == -1 && chunktab_finished(ct))
+		master_complete(m);
+}
+
+/* Every chunk is in: the reduced row, if any, is the output. */
+static void
+master_complete(struct master *m)
+{
+	char	 err[256], *row;
+
+	if (m->m_conf->reduce != REDUCE_NONE) {
+		row = reduce_result(&m->m_reduce, m->m_conf->format, err,
+		    sizeof err);
+		if (row == NULL) {
+			master_end(m, 1, "cannot reduce the results: %s", err);
+			return;
+		}
+		if (output_write(&m->m_out, row, strlen(row)) == -1) {
+			free(row);
+			master_end(m, EX_IOERR, NULL);
+			return;
+		}
+		free(row);
+	}
+	master_end(m, 0, NULL);
+}
+
+/* Gives every running worker the chunks it has room for. */
+void
+master_dispatch(struct master *m)
+{
+	size_t	i;
+
+	for (i = 0; i < m->m_nslots && m->m_status == -1; i++)
+		if (m->m_slots[i].s_state == SLOT_RUNNING &&
+		    m->m_slots[i].s_nheld < m->m_conf->prefetch)
+			chan_fill(&m->m_slots[i], 0);
+}
+
+static void
+master_signal_cb(int sig, short events, void *arg)
+{
+	struct master	*m = arg;
+
+	(void)events;
+	if (sig == SIGHUP) {
+		log_warnx("SIGHUP: reloading the job file is not supported "
+		    "yet; going on unchanged");
+		return;
+	}
+	master_end(m, EX_TEMPFAIL, "interrupted by %s; stopping the workers",
+	    sig == SIGINT ? "SIGINT" : "SIGTERM");
+}
+
+static void
+master_libevent_log_cb(int severity, const char *msg)
+{
+	if (severity >= EVENT_LOG_WARN)
+		log_warnx("libevent: %s", msg);
+}
+
+static void
+master_libevent_fatal_cb(int err)
+{
+	fatalx("libevent: fatal error %d", err);
+}
+
+/* DIR/NAME if it is executable, else NULL. */
+static char *
+master_search(const char *dir, const char *name)
+{
+	char	*path;
+
+	if (dir == NULL || *dir == '\0')
+		return NULL;
+	path = xasprintf("%s/%s", dir, name);
+	if (access(path, X_OK) == 0)
+		return path;
+	free(path);
+	return NULL;
+}
+
+/*
+ * The worker program. A name with a slash is a path. A bare name is looked
+ * up in $CHUNKVISOR_WORKER_DIR, then in workers/ beside the chunkvisor
+ * executable (the build tree), then in LIBEXECDIR, then in $PATH (programs
+ * only). A command runs under the exec adapter, found the same way.
+ */
+static int
+master_find_worker(struct master *m)
+{
+	const struct conf	*conf = m->m_conf;
+	const char		*name = conf->argv ? "exec" : conf->program;
+	char			 exe[PATH_MAX], *dir, *path = NULL, *p, *s;
+	ssize_t			 n;
+	int			 argc, i;
+
+	if (strchr(name, '/') != NULL)
+		path = xstrdup(name);
+	if (path == NULL)
+		path = master_search(getenv("CHUNKVISOR_WORKER_DIR"), name);
+	if (path == NULL &&
+	    (n = readlink("/proc/self/exe", exe, sizeof exe - 1)) > 0) {
+		exe[n] = '\0';
+		if ((p = strrchr(exe, '/')) != NULL)
+			*p = '\0';
+		dir = xasprintf("%s/workers", exe);
+		path = master_search(dir, name);
+		free(dir);
+	}
+	if (path == NULL)
+		path = master_search(LIBEXECDIR, name);
+	if (path == NULL && conf->argv == NULL && getenv("PATH") != NULL) {
+		p = xstrdup(getenv("PATH"));
+		for (s = strtok(p, ":"); s != NULL && path == NULL;
+		    s = strtok(NULL, ":"))
+			path = master_search(s, name);
+		free(p);
+	}
+	if (path == NULL) {
+		log_warnx("cannot find worker %s '%s' in $CHUNKVISOR_WORKER_DIR, "
+		    "the workers/ directory beside chunkvisor, %s%s",
+		    conf->argv ? "adapter" : "program", name, LIBEXECDIR,
+		    conf->argv ? "" : " or $PATH");
+		return EX_UNAVAILABLE;
+	}
+	m->m_worker_path = path;
+	for (argc = 0; conf->argv != NULL && conf->argv[argc] != NULL; argc++)
+		;
+	m->m_worker_argv = xcalloc((size_t)argc + 2, sizeof(char *));
+	m->m_worker_argv[0] = path;
+	for (i = 0; i < argc; i++)
+		m->m_worker_argv[i + 1] = conf->argv[i];
+	return 0;
+}
+
+/* Everything up to the first spawn. Returns 0 or the exit status. */
+static int
+master_setup(struct master *m)
+{
+	const struct conf	*conf = m->m_conf;
+	static const int	 sigs[4] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP };
+	size_t			 i, n, window;
+	int			 rc;
+
+	if ((rc = master_find_worker(m)) != 0)
+		return rc;
+	if (conf->split != SPLIT_RANGE &&
+	    (rc = input_open(&m->m_in, conf->input)) != 0)
+		return rc;
+	if ((rc = output_open(&m->m_out, conf->output)) != 0)
+		return rc;
+	/* The reorder window: room for every chunk in flight several times
+	 * over, so one slow chunk does not idle the others at once. */
+	window = (size_t)(conf->workers * conf->prefetch * 4);
+	chunktab_init(&m->m_chunks, window < 64 ? 64 : window, conf->split,
+	    conf->chunk_size, m->m_in.in_data,
+	    conf->split == SPLIT_RANGE ? (uint64_t)conf->range_start : 0,
+	    conf->split == SPLIT_RANGE ? (uint64_t)conf->range_end :
+	    m->m_in.in_size);
+	reduce_init(&m->m_reduce, conf->reduce);
+	m->m_restart_ms = xcalloc((size_t)conf->max_restarts + 1,
+	    sizeof *m->m_restart_ms);
+	for (n = 0; environ[n] != NULL; n++)
+		;
+	m->m_environ = xcalloc(n + 1, sizeof(char *));
+	for (i = 0, n = 0; environ[i] != NULL; i++)
+		if (strncmp(environ[i], "CHUNKVISOR_", 11) != 0 ||
+		    strncmp(environ[i], "CHUNKVISOR_WORKER_DIR=", 22) == 0)
+			m->m_environ[n++] = environ[i];
+	event_set_log_callback(master_libevent_log_cb);
+	event_set_fatal_callback(master_libevent_fatal_cb);
+	if ((m->m_base = event_base_new()) == NULL)
+		fatalx("event_base_new failed");
+	signal(SIGPIPE, SIG_IGN);
+	for (i = 0; i < 4; i++) {
+		m->m_sig[i] = evsignal_new(m->m_base, sigs[i],
+		    sigs[i] == SIGCHLD ? slot_reap_cb : master_signal_cb, m);
+		if (m->m_sig[i] == NULL || event_add(m->m_sig[i], NULL) == -1)
+			fatalx("cannot watch signal %d", sigs[i]);
+	}
+	m->m_nslots = (size_t)conf->workers;
+	m->m_slots = xcalloc(m->m_nslots, sizeof *m->m_slots);
+	for (i = 0; i < m->m_nslots; i++) {
+		m->m_slots[i].s_master = m;
+		m->m_slots[i].s_index = (int)i;
+		m->m_slots[i].s_fd = -1;
+		m->m_slots[i].s_arena_fd = -1;
+		m->m_slots[i].s_held = xcalloc((size_t)conf->prefetch,
+		    sizeof(uint64_t));
+		m->m_slots[i].s_backoff_ms = conf->restart_backoff_ms;
+		slot_arm_timeout(&m->m_slots[i]);	/* creates the timer */
+	}
+	return 0;
+}
+
+/* "chunkvisor: upper: 153 chunks, 12.3 MB in 0.84 s (14.6 MB/s); ..." */
+static void
+master_summary(struct master *m)
+{
+	double	secs = (double)(master_now_ms() - m->m_start_ms) / 1000.0;
+	double	mb = (double)m->m_bytes_done / 1e6;
+
+	if (log_getlevel() == LOG_QUIET)
+		return;
+	if (secs <= 0)
+		secs = 0.001;
+	fprintf(stderr, "chunkvisor: %s: %s: %llu chunks", m->m_conf->name,
+	    m->m_status == 0 ? "done" : "stopped",
+	    (unsigned long long)m->m_chunks_done);
+	if (m->m_conf->split != SPLIT_RANGE)
+		fprintf(stderr, ", %.1f MB", mb);
+	fprintf(stderr, " in %.2f s (", secs);
+	if (m->m_conf->split != SPLIT_RANGE)
+		fprintf(stderr, "%.1f MB/s", mb / secs);
+	else
+		fprintf(stderr, "%.0f chunks/s",
+		    (double)m->m_chunks_done / secs);
+	fprintf(stderr, "); %llu worker restarts, %llu failed attempts\n",
+	    (unsigned long long)m->m_restarts,
+	    (unsigned long long)m->m_retries);
+}
+
+static void
+master_free(struct master *m)
+{
+	size_t	i;
+
+	for (i = 0; i < m->m_nslots; i++) {
+		if (m->m_slots[i].s_ev_timer != NULL)
+			event_free(m->m_slots[i].s_ev_timer);
+		if (m->m_slots[i].s_arena != NULL)
+			munmap((void *)(uintptr_t)m->m_slots[i].s_arena,
+			    m->m_slots[i].s_arena_len);
+		if (m->m_slots[i].s_arena_fd != -1)
+			close(m->m_slots[i].s_arena_fd);
+		free(m->m_slots[i].s_held);
+	}
+	free(m->m_slots);
+	for (i = 0; i < 4; i++)
+		if (m->m_sig[i] != NULL)
+			event_free(m->m_sig[i]);
+	if (m->m_base != NULL)
+		event_base_free(m->m_base);
+	chunktab_free(&m->m_chunks);
+	reduce_free(&m->m_reduce);
+	input_close(&m->m_in);
+	free(m->m_restart_ms);
+	free(m->m_environ);
+	free(m->m_worker_argv);
+	free(m->m_worker_path);
+}
+
+/* Runs the job CONF describes. Returns the exit status. */
+int
+master_run(struct conf *conf)
+{
+	struct master	 m;
+	size_t		 i;
+	int		 rc;
+
+	memset(&m, 0, sizeof m);
+	m.m_conf = conf;
+	m.m_status = -1;
+	m.m_in.in_fd = -1;
+	m.m_out.o_fd = -1;
+	m.m_start_ms = master_now_ms();
+	if ((rc = master_setup(&m)) != 0) {
+		output_abort(&m.m_out);
+		master_free(&m);
+		return rc;
+	}
+	for (i = 0; i < m.m_nslots && m.m_status == -1; i++)
+		slot_spawn(&m.m_slots[i]);
+	if (m.m_status == -1)
+		event_base_dispatch(m.m_base);
+	slot_teardown(&m, m.m_status == EX_TEMPFAIL);
+	if (m.m_status == 0 && (rc = output_commit(&m.m_out)) != 0)
+		m.m_status = rc;
+	if (m.m_status != 0)
+		output_abort(&m.m_out);
+	master_summary(&m);
+	rc = m.m_status;
+	master_free(&m);
+	return rc;
+}

@@ -1,0 +1,107 @@
+/* master.h: the master's state: the job, its worker slots and the event
+ * loop that ties them together. Shared by master.c (loop, signals, results,
+ * shutdown), slot.c (worker lives) and chan.c (messages). */
+#ifndef MASTER_H
+#define MASTER_H
+
+#include <sys/types.h>
+#include <stdint.h>
+
+#include "chunk.h"
+#include "conf.h"
+#include "input.h"
+#include "output.h"
+#include "proto.h"
+#include "reduce.h"
+
+/*
+ * A slot's states and transitions:
+ *	EMPTY    -> STARTING  spawned, JOB sent, waiting for HELLO
+ *	STARTING -> RUNNING   HELLO received: chunks are assigned
+ *	STARTING,
+ *	RUNNING  -> DYING     the first of EOF, exit, bad message, timeout:
+ *	                      its chunks are requeued (once, here)
+ *	DYING    -> WAITING   both EOF and exit seen: fd and pid released,
+ *	                      respawn timer armed
+ *	WAITING  -> STARTING  the timer fired
+ */
+enum slot_state { SLOT_EMPTY, SLOT_STARTING, SLOT_RUNNING, SLOT_DYING,
+	SLOT_WAITING };
+
+struct master;
+
+struct slot {
+	struct master	*s_master;
+	int		 s_index;
+	int		 s_state;
+	pid_t		 s_pid;		/* 0 once reaped */
+	int		 s_fd;		/* -1 once closed */
+	struct event	*s_ev_read;
+	struct event	*s_ev_timer;	/* chunk timeout, or respawn delay */
+	int		 s_arena_fd;
+	const char	*s_arena;	/* the master's read-only view */
+	size_t		 s_arena_len;
+	uint64_t	*s_held;	/* ids of the chunks it holds */
+	size_t		 s_nheld;
+	uint64_t	 s_results;	/* results consumed: the ack count */
+	uint64_t	 s_done;	/* chunks completed since spawned */
+	uint64_t	 s_backoff_ms;	/* the next respawn delay if it fails */
+	int		 s_said_hello;
+	char		 s_why[160];	/* how it died, for messages */
+};
+
+struct master {
+	struct conf		*m_conf;
+	struct event_base	*m_base;
+	struct event		*m_sig[4];
+	struct input		 m_in;
+	struct output		 m_out;
+	struct chunktab		 m_chunks;
+	struct reduce		 m_reduce;
+	struct slot		*m_slots;
+	size_t			 m_nslots;
+	char			*m_worker_path;
+	char			**m_worker_argv;
+	char			**m_environ;	/* without CHUNKVISOR_* */
+	int			 m_status;	/* exit status; -1 running */
+	uint64_t		*m_restart_ms;	/* ring: last restarts' times */
+	size_t			 m_restart_pos;
+	uint64_t		 m_restarts;
+	uint64_t		 m_retries;
+	uint64_t		 m_chunks_done;
+	uint64_t		 m_bytes_done;
+	uint64_t		 m_start_ms;
+	union {
+		struct msg_hdr	 hdr;
+		unsigned char	 bytes[PROTO_MAX_MSG];
+	} m_buf;
+};
+
+int		 master_run(struct conf *);
+void		 master_end(struct master *, int, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+void		 master_result(struct master *, struct chunk *, const char *,
+		    size_t);
+void		 master_fail_chunk(struct master *, struct chunk *, int,
+		    const char *);
+void		 master_dispatch(struct master *);
+uint64_t	 master_now_ms(void);
+void		 master_describe_chunk(const struct master *,
+		    const struct chunk *, char *, size_t);
+
+int		 slot_spawn(struct slot *);
+void		 slot_kill(struct slot *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+void		 slot_lost(struct slot *);
+void		 slot_eof(struct slot *);
+void		 slot_reap_cb(int, short, void *);
+void		 slot_arm_timeout(struct slot *);
+void		 slot_teardown(struct master *, int);
+
+void		 chan_read_cb(int, short, void *);
+int		 chan_drain(struct slot *);
+void		 chan_fill(struct slot *, int);
+int		 chan_send_job(struct slot *);
+void		 chan_send_stop(struct slot *);
+
+#endif

@@ -1,0 +1,22 @@
+/* output.h: where results go: a file written aside and renamed into place
+ * when the job is complete, or standard output as chunks complete. */
+#ifndef OUTPUT_H
+#define OUTPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct output {
+	int		 o_fd;
+	char		*o_path;	/* NULL: standard output */
+	char		*o_tmp;		/* the file being written */
+	uint64_t	 o_bytes;
+	int		 o_failed;
+};
+
+int	output_open(struct output *, const char *);
+int	output_write(struct output *, const void *, size_t);
+int	output_commit(struct output *);
+void	output_abort(struct output *);
+
+#endif

@@ -1,0 +1,460 @@
+/*
+ * slot.c: the lives of workers. Each slot is one worker at a time; when it
+ * dies the slot respawns into the same index. A worker is gone only after
+ * both its channel's EOF and its exit, which arrive in either order: its
+ * chunks are requeued exactly once, at the first of the two (slot_lost), and
+ * its descriptor and pid are released at the second (slot_release).
+ */
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "log.h"
+#include "master.h"
+#include "shm.h"
+#include "spawn.h"
+#include "xmalloc.h"
+
+static void	slot_timer_cb(int, short, void *);
+static void	slot_close_chan(struct slot *);
+static void	slot_maybe_release(struct slot *);
+static void	slot_release(struct slot *);
+static void	slot_requeue(struct slot *);
+static void	slot_describe_exit(int, char *, size_t);
+static char	**slot_environ(struct slot *);
+static void	slot_environ_free(char **);
+static int	slot_arena(struct slot *);
+static int	slot_restart_allowed(struct master *);
+
+/* "exited with status 3", "killed by signal SIGSEGV (Segmentation fault)" */
+static void
+slot_describe_exit(int status, char *buf, size_t len)
+{
+	const char	*abbrev;
+
+	if (WIFEXITED(status)) {
+		snprintf(buf, len, "exited with status %d", WEXITSTATUS(status));
+		return;
+	}
+	abbrev = sigabbrev_np(WTERMSIG(status));
+	snprintf(buf, len, "was killed by signal SIG%s (%s)",
+	    abbrev ? abbrev : "?", strsignal(WTERMSIG(status)));
+}
+
+/* The master's environment, without CHUNKVISOR_ variables of its own
+ * parent, plus the slot's. */
+static char **
+slot_environ(struct slot *s)
+{
+	struct master	*m = s->s_master;
+	char		**env;
+	size_t		  n;
+
+	for (n = 0; m->m_environ[n] != NULL; n++)
+		;
+	env = xcalloc(n + 4, sizeof *env);
+	memcpy(env, m->m_environ, n * sizeof *env);
+	env[n++] = xasprintf("%s=%d", PROTO_ENV_CHANNEL, PROTO_FD_CHANNEL);
+	env[n++] = xasprintf("%s=%ld", PROTO_ENV_MASTER, (long)getpid());
+	env[n++] = xasprintf("CHUNKVISOR_SLOT=%d", s->s_index);
+	return env;
+}
+
+/* Frees what slot_environ() added; the rest is the master's. */
+static void
+slot_environ_free(char **env)
+{
+	char	**p;
+
+	for (p = env; *p != NULL; p++)
+		if (strncmp(*p, "CHUNKVISOR_", 11) == 0)
+			free(*p);
+	free(env);
+}
+
+/* A fresh result arena: the worker may grow it, never shrink it. */
+static int
+slot_arena(struct slot *s)
+{
+	void	*p;
+
+	if ((s->s_arena_fd = shm_create("chunkvisor-arena")) == -1)
+		return -1;
+	if (ftruncate(s->s_arena_fd, ARENA_INITIAL) == -1 ||
+	    fcntl(s->s_arena_fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_SEAL) ==
+	    -1 ||
+	    (p = mmap(NULL, ARENA_INITIAL, PROT_READ, MAP_SHARED,
+	    s->s_arena_fd, 0)) == MAP_FAILED) {
+		close(s->s_arena_fd);
+		s->s_arena_fd = -1;
+		return -1;
+	}
+	s->s_arena = p;
+	s->s_arena_len = ARENA_INITIAL;
+	return 0;
+}
+
+/* Starts the slot's worker. Returns 0, or -1 after ending the job (69). */
+int
+slot_spawn(struct slot *s)
+{
+	struct master		*m = s->s_master;
+	struct spawn_req	 req;
+	char			**env;
+	int			 sv[2], exec_errno, rc;
+
+	if (slot_arena(s) == -1) {
+		master_end(m, EX_UNAVAILABLE, "cannot create the result arena "
+		    "of worker %d: %s", s->s_index, strerror(errno));
+		return -1;
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1) {
+		master_end(m, EX_UNAVAILABLE, "socketpair() failed while "
+		    "spawning worker %d: %s", s->s_index, strerror(errno));
+		return -1;
+	}
+	memset(&req, 0, sizeof req);
+	req.sp_path = m->m_worker_path;
+	req.sp_argv = m->m_worker_argv;
+	req.sp_envp = env = slot_environ(s);
+	req.sp_chan = sv[1];
+	req.sp_input = m->m_conf->split == SPLIT_RANGE ? -1 : m->m_in.in_fd;
+	req.sp_arena = s->s_arena_fd;
+	req.sp_memory_limit = m->m_conf->memory_limit;
+	rc = spawn_worker(&req, &s->s_pid, &exec_errno);
+	slot_environ_free(env);
+	close(sv[1]);
+	if (rc == -1) {
+		close(sv[0]);
+		s->s_pid = 0;
+		if (exec_errno != 0)
+			master_end(m, EX_UNAVAILABLE, "cannot execute worker "
+			    "%s: %s", m->m_worker_path, strerror(exec_errno));
+		else
+			master_end(m, EX_UNAVAILABLE, "fork() failed while "
+			    "spawning worker %d: %s", s->s_index,
+			    strerror(errno));
+		return -1;
+	}
+	s->s_fd = sv[0];
+	s->s_state = SLOT_STARTING;
+	s->s_done = 0;
+	s->s_said_hello = 0;
+	s->s_why[0] = '\0';
+	s->s_ev_read = event_new(m->m_base, s->s_fd, EV_READ | EV_PERSIST,
+	    chan_read_cb, s);
+	if (s->s_ev_read == NULL || event_add(s->s_ev_read, NULL) == -1)
+		fatalx("cannot watch the channel of worker %d", s->s_index);
+	log_debug("worker %d started (pid %ld)", s->s_index, (long)s->s_pid);
+	if (chan_send_job(s) == -1)
+		slot_kill(s, "cannot be sent its job: %s", strerror(errno));
+	return 0;
+}
+
+static void
+slot_close_chan(struct slot *s)
+{
+	if (s->s_fd == -1)
+		return;
+	event_free(s->s_ev_read);
+	s->s_ev_read = NULL;
+	close(s->s_fd);
+	s->s_fd = -1;
+}
+
+/*
+ * Gives back what the worker held. The chunk it was running (its arena
+ * header says which; a value it does not hold is taken to mean the first
+ * it holds) has had an attempt; the others were never started and go back
+ * as they were.
+ */
+static void
+slot_requeue(struct slot *s)
+{
+	struct master		*m = s->s_master;
+	const struct arena_hdr	*ah = (const void *)s->s_arena;
+	struct chunk		*c;
+	uint64_t		 running = ah->ah_running;
+	size_t			 i;
+	int			 valid = running == 0;
+
+	for (i = 0; i < s->s_nheld; i++)
+		valid |= s->s_held[i] + 1 == running;
+	if (!valid)
+		running = s->s_held[0] + 1;
+	for (i = 0; i < s->s_nheld; i++) {
+		c = chunktab_get(&m->m_chunks, s->s_held[i]);
+		if (s->s_held[i] + 1 == running)
+			master_fail_chunk(m, c, -1, s->s_why);
+		else {
+			c->c_attempt--;
+			chunktab_requeue(&m->m_chunks, c);
+		}
+	}
+	s->s_nheld = 0;
+}
+
+/* The first sign of the worker's end: requeue what it held. */
+void
+slot_lost(struct slot *s)
+{
+	if (s->s_state != SLOT_STARTING && s->s_state != SLOT_RUNNING)
+		return;
+	s->s_state = SLOT_DYING;
+	evtimer_del(s->s_ev_timer);
+	if (s->s_nheld > 0)
+		slot_requeue(s);
+}
+
+/* Kills a misbehaving worker, with its whole process group. */
+void
+slot_kill(struct slot *s, const char *fmt, ...)
+{
+	char	msg[128];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (s->s_state == SLOT_STARTING || s->s_state == SLOT_RUNNING) {
+		log_warnx("worker %d (pid %ld) %s; killing it", s->s_index,
+		    (long)s->s_pid, msg);
+		snprintf(s->s_why, sizeof s->s_why, "%s", msg);
+	}
+	if (s->s_pid != 0)
+		kill(-s->s_pid, SIGKILL);
+	slot_lost(s);
+	slot_close_chan(s);
+	slot_maybe_release(s);
+}
+
+/* The worker closed its channel. EOF alone proves nothing: it may still be
+ * running (a bug, or hostile), so it is killed before its slot is reused. */
+void
+slot_eof(struct slot *s)
+{
+	if (s->s_pid != 0 && (s->s_state == SLOT_STARTING ||
+	    s->s_state == SLOT_RUNNING)) {
+		snprintf(s->s_why, sizeof s->s_why, "closed its channel");
+		kill(-s->s_pid, SIGKILL);
+	}
+	slot_lost(s);
+	slot_close_chan(s);
+	slot_maybe_release(s);
+}
+
+void
+slot_reap_cb(int sig, short events, void *arg)
+{
+	struct master	*m = arg;
+	struct slot	*s;
+	char		 how[96];
+	pid_t		 pid;
+	size_t		 i;
+	int		 status;
+
+	(void)sig;
+	(void)events;
+	/* Signals merge: reap until there is nothing left to reap. */
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (i = 0, s = NULL; i < m->m_nslots; i++)
+			if (m->m_slots[i].s_pid == pid)
+				s = &m->m_slots[i];
+		if (s == NULL) {
+			log_warnx("reaped unknown child %ld", (long)pid);
+			continue;
+		}
+		slot_describe_exit(status, how, sizeof how);
+		/* Results it sent before it died are still in the socket. */
+		if (s->s_state == SLOT_RUNNING || s->s_state == SLOT_STARTING)
+			chan_drain(s);
+		s->s_pid = 0;
+		kill(-pid, SIGKILL);	/* what it left in its group */
+		if (s->s_state == SLOT_RUNNING ||
+		    s->s_state == SLOT_STARTING) {
+			snprintf(s->s_why, sizeof s->s_why, "%s", how);
+			if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0) ||
+			    s->s_nheld > 0)
+				log_warnx("worker %d (pid %ld) %s", s->s_index,
+				    (long)pid, how);
+		} else if (s->s_why[0] == '\0')
+			snprintf(s->s_why, sizeof s->s_why, "%s", how);
+		if (!s->s_said_hello && WIFEXITED(status) &&
+		    (WEXITSTATUS(status) == 126 || WEXITSTATUS(status) == 127))
+			master_end(m, EX_UNAVAILABLE, "worker %s could not "
+			    "start (%s); see its message above",
+			    m->m_worker_path, how);
+		slot_lost(s);
+		slot_close_chan(s);
+		slot_maybe_release(s);
+	}
+	master_dispatch(m);
+}
+
+static void
+slot_maybe_release(struct slot *s)
+{
+	if (s->s_state == SLOT_DYING && s->s_fd == -1 && s->s_pid == 0)
+		slot_release(s);
+}
+
+/*
+ * Restart intensity: more than max_restarts restarts within restart_window
+ * means the workers cannot run at all (a bad binary, a missing library):
+ * stop instead of spinning. The ring holds the last max_restarts + 1
+ * restart times.
+ */
+static int
+slot_restart_allowed(struct master *m)
+{
+	const struct conf	*conf = m->m_conf;
+	size_t			 n = (size_t)conf->max_restarts + 1;
+	uint64_t		 now = master_now_ms(), oldest;
+
+	m->m_restarts++;
+	m->m_restart_ms[m->m_restart_pos] = now;
+	m->m_restart_pos = (m->m_restart_pos + 1) % n;
+	oldest = m->m_restart_ms[m->m_restart_pos];
+	return m->m_restarts < n || now - oldest > conf->restart_window_ms;
+}
+
+/* Both EOF and exit are in: free the slot and arm its respawn. */
+static void
+slot_release(struct slot *s)
+{
+	struct master		*m = s->s_master;
+	const struct conf	*conf = m->m_conf;
+	struct timeval		 tv;
+	uint64_t		 delay;
+
+	munmap((void *)(uintptr_t)s->s_arena, s->s_arena_len);
+	close(s->s_arena_fd);
+	s->s_arena = NULL;
+	s->s_arena_fd = -1;
+	s->s_state = SLOT_WAITING;
+	if (m->m_status != -1)
+		return;
+	if (!slot_restart_allowed(m)) {
+		master_end(m, EX_UNAVAILABLE, "workers are crash-looping: more "
+		    "than %llu restarts within %s; the last: worker %d %s",
+		    (unsigned long long)conf->max_restarts,
+		    conf_value(conf, "workers", "restart_window"), s->s_index, s->s_why);
+		return;
+	}
+	/* At once after a worker that got work done; else back off. */
+	if (s->s_done > 0) {
+		delay = 0;
+		s->s_backoff_ms = conf->restart_backoff_ms;
+	} else {
+		delay = s->s_backoff_ms;
+		s->s_backoff_ms = s->s_backoff_ms * 2 >
+		    conf->restart_backoff_max_ms ? conf->restart_backoff_max_ms :
+		    s->s_backoff_ms * 2;
+		if (s->s_backoff_ms == 0)
+			s->s_backoff_ms = 1;
+	}
+	tv.tv_sec = (time_t)(delay / 1000);
+	tv.tv_usec = (suseconds_t)(delay % 1000) * 1000;
+	evtimer_add(s->s_ev_timer, &tv);
+}
+
+/* The slot's one timer: the respawn delay, or the chunk timeout. */
+static void
+slot_timer_cb(int fd, short events, void *arg)
+{
+	struct slot	*s = arg;
+	struct master	*m = s->s_master;
+
+	(void)fd;
+	(void)events;
+	if (s->s_state == SLOT_WAITING && m->m_status == -1)
+		slot_spawn(s);
+	else if (s->s_state == SLOT_RUNNING && s->s_nheld > 0) {
+		slot_kill(s, "took longer than chunk_timeout (%s)",
+		    conf_value(m->m_conf, "workers",
+		    "chunk_timeout"));
+	}
+	master_dispatch(m);
+}
+
+/* Arms the chunk timeout while the worker holds chunks: it must report
+ * progress within chunk_timeout of getting work or of its last report. */
+void
+slot_arm_timeout(struct slot *s)
+{
+	uint64_t	ms = s->s_master->m_conf->chunk_timeout_ms;
+	struct timeval	tv;
+
+	if (s->s_ev_timer == NULL)
+		s->s_ev_timer = evtimer_new(s->s_master->m_base, slot_timer_cb,
+		    s);
+	if (ms == 0 || s->s_nheld == 0 || s->s_state != SLOT_RUNNING) {
+		if (s->s_state != SLOT_WAITING)
+			evtimer_del(s->s_ev_timer);
+		return;
+	}
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	evtimer_add(s->s_ev_timer, &tv);
+}
+
+/*
+ * The end of the job, for every worker: STOP and close the channel, give
+ * them GRACE_MS to exit (SIGTERM first when interrupted), then SIGKILL each
+ * process group, which also takes whatever a worker left behind, and reap.
+ * A stop always ends.
+ */
+void
+slot_teardown(struct master *m, int interrupted)
+{
+	uint64_t	 grace = interrupted ? m->m_conf->stop_timeout_ms : 1000;
+	uint64_t	 deadline = master_now_ms() + grace;
+	struct timespec	 ts = { 0, 5 * 1000 * 1000 };
+	struct slot	*s;
+	size_t		 i, alive;
+	int		 status;
+
+	for (i = 0; i < m->m_nslots; i++) {
+		s = &m->m_slots[i];
+		chan_send_stop(s);
+		slot_close_chan(s);
+		if (s->s_ev_timer != NULL)
+			evtimer_del(s->s_ev_timer);
+		if (interrupted && s->s_pid != 0)
+			kill(-s->s_pid, SIGTERM);
+	}
+	do {
+		for (i = 0, alive = 0; i < m->m_nslots; i++) {
+			s = &m->m_slots[i];
+			if (s->s_pid != 0 &&
+			    waitpid(s->s_pid, &status, WNOHANG) == s->s_pid) {
+				kill(-s->s_pid, SIGKILL);
+				s->s_pid = 0;
+			}
+			alive += s->s_pid != 0;
+		}
+		if (alive > 0)
+			nanosleep(&ts, NULL);
+	} while (alive > 0 && master_now_ms() < deadline);
+	for (i = 0; i < m->m_nslots; i++) {
+		s = &m->m_slots[i];
+		if (s->s_pid == 0)
+			continue;
+		kill(-s->s_pid, SIGKILL);
+		while (waitpid(s->s_pid, &status, 0) == -1 && errno == EINTR)
+			;
+		s->s_pid = 0;
+	}
+}

@@ -1,0 +1,179 @@
+/*
+ * exec.c: the adapter behind `command =`. For each chunk it runs the
+ * command (argv[1..], no shell) with the chunk on its stdin, and its stdout
+ * is the chunk's result; a non-zero exit or a signal fails the chunk. The
+ * command is put to death with the adapter (parent-death signal), and runs
+ * in the adapter's process group, so the master's kill takes its children.
+ */
+#include <sys/prctl.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "chunkvisor.h"
+
+#define READ_STEP	65536
+
+static char	**command;
+
+static void	exec_child(int, int) __attribute__((noreturn));
+static int	exec_pump(const struct cv_chunk *, struct cv_out *, int, int);
+static int	exec_found(const char *);
+
+static void
+exec_child(int in, int out)
+{
+	struct sigaction	sa;
+	sigset_t		none;
+	int			i;
+
+	if (dup2(in, STDIN_FILENO) == -1 || dup2(out, STDOUT_FILENO) == -1)
+		_exit(127);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_DFL;
+	for (i = 1; i < NSIG; i++)
+		sigaction(i, &sa, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	execvp(command[0], command);
+	fprintf(stderr, "chunkvisor exec: cannot execute %s: %s\n", command[0],
+	    strerror(errno));
+	_exit(127);
+}
+
+/* Feeds the chunk to IN and reads OUT into the result, both at once: a
+ * command may write before it has read everything. */
+static int
+exec_pump(const struct cv_chunk *c, struct cv_out *res, int in, int out)
+{
+	struct pollfd	 pfd[2];
+	size_t		 sent = 0;
+	ssize_t		 n;
+	char		*p;
+
+	if (c->len == 0) {
+		close(in);
+		in = -1;
+	}
+	for (;;) {
+		pfd[0].fd = in;
+		pfd[0].events = POLLOUT;
+		pfd[1].fd = out;
+		pfd[1].events = POLLIN;
+		if (poll(pfd, 2, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (in != -1 && (pfd[0].revents & (POLLOUT | POLLERR))) {
+			n = write(in, c->data + sent, c->len - sent);
+			if (n == -1 && errno != EAGAIN && errno != EINTR)
+				sent = c->len;	/* EPIPE: it reads no more */
+			else if (n > 0)
+				sent += (size_t)n;
+			if (sent == c->len) {
+				close(in);
+				in = -1;
+			}
+		}
+		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+			if ((p = cv_reserve(res, READ_STEP)) == NULL)
+				return -1;
+			n = read(out, p, READ_STEP);
+			if (n == -1 && (errno == EAGAIN || errno == EINTR))
+				continue;
+			if (n <= 0)
+				break;
+			cv_commit(res, (size_t)n);
+		}
+	}
+	if (in != -1)
+		close(in);
+	return 0;
+}
+
+static int
+exec_map(const struct cv_chunk *c, struct cv_out *res, void *arg)
+{
+	int	in[2], out[2], status, rc;
+	pid_t	pid;
+
+	(void)arg;
+	if (pipe2(in, O_CLOEXEC) == -1)
+		return 1;
+	if (pipe2(out, O_CLOEXEC) == -1) {
+		close(in[0]);
+		close(in[1]);
+		return 1;
+	}
+	if ((pid = fork()) == -1) {
+		close(in[0]); close(in[1]); close(out[0]); close(out[1]);
+		return 1;
+	}
+	if (pid == 0)
+		exec_child(in[0], out[1]);
+	close(in[0]);
+	close(out[1]);
+	fcntl(in[1], F_SETFL, O_NONBLOCK);
+	rc = exec_pump(c, res, in[1], out[0]);
+	close(out[0]);
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR)
+			return 1;
+	if (rc != 0)
+		return 1;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + WTERMSIG(status);
+}
+
+/* Whether execvp would find NAME: checked once at start, so that a missing
+ * command is "cannot start" (exit 127 before any chunk), not a failure of
+ * every chunk. */
+static int
+exec_found(const char *name)
+{
+	char	*path, *dir, *p;
+	int	 found = 0;
+
+	if (strchr(name, '/') != NULL)
+		return access(name, X_OK) == 0;
+	if ((path = getenv("PATH")) == NULL)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	path = strdup(path);
+	for (dir = strtok(path, ":"); dir != NULL && !found;
+	    dir = strtok(NULL, ":")) {
+		if (asprintf(&p, "%s/%s", *dir ? dir : ".", name) == -1)
+			break;
+		found = access(p, X_OK) == 0;
+		free(p);
+	}
+	free(path);
+	return found;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: exec COMMAND [ARG...] (a chunkvisor "
+		    "worker)\n");
+		return 64;
+	}
+	command = argv + 1;
+	if (getenv("CHUNKVISOR_CHANNEL") != NULL && !exec_found(command[0])) {
+		fprintf(stderr, "chunkvisor: cannot execute command %s: %s\n",
+		    command[0], strerror(errno));
+		return 127;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	return cv_worker_main(exec_map, NULL);
+}
