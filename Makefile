@@ -58,7 +58,7 @@ DEPS_PKGCONFIG	:= libevent:libevent-dev inih:libinih-dev cmocka:libcmocka-dev
 DEPS_COMMANDS	:= pkg-config:pkg-config mandoc:mandoc python3:python3 \
 		   ps:procps
 
-.PHONY: all deps check demo install uninstall clean lint fuzz bench
+.PHONY: all deps check demo install uninstall clean lint fuzz bench FORCE
 .DEFAULT_GOAL := all
 
 all: $(PROGRAM) $(WORKER_BINS) $(STATIC_LIB) $(SHARED_LIB) \
@@ -116,7 +116,16 @@ $(BUILD)/workers/%: $(BUILD)/workers/%.o $(STATIC_LIB)
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(STATIC_LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LIBS)
 
-$(BUILD)/chunkvisor.pc: Makefile
+# The install paths compiled in (LIBEXECDIR) or written out (the .pc file):
+# a change of PREFIX rebuilds what depends on them.
+$(BUILD)/paths.stamp: FORCE
+	@mkdir -p $(@D)
+	@echo '$(PREFIX) $(LIBDIR) $(INCLUDEDIR) $(LIBEXECDIR)' | \
+		cmp -s - $@ 2>/dev/null || \
+		echo '$(PREFIX) $(LIBDIR) $(INCLUDEDIR) $(LIBEXECDIR)' > $@
+$(BUILD)/src/master.o: $(BUILD)/paths.stamp
+
+$(BUILD)/chunkvisor.pc: Makefile $(BUILD)/paths.stamp
 	@mkdir -p $(@D)
 	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' \
 		'includedir=$(INCLUDEDIR)' '' 'Name: chunkvisor' \

@@ -1,6 +1,8 @@
 /* conf.c: the job file and its keys. One table describes every key (section,
  * name, type, default); defaults, the file and the command line all go
  * through the same setter, so a default is parsed exactly like user input. */
+#include <sys/stat.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -74,7 +76,6 @@ static const struct conf_key keys[CONF_NKEYS] = {
 	{ "workers", "memory_limit", T_SIZE, OFF(memory_limit), "0", 0, DMAX,
 	    NULL },
 };
-#define NKEYS_USED	CONF_NKEYS
 
 enum { K_NAME, K_INPUT, K_SPLIT, K_CHUNK_SIZE, K_RANGE, K_OUTPUT, K_ORDER,
 	K_REDUCE, K_FORMAT, K_SEED, K_COUNT, K_COMMAND, K_PROGRAM, K_PREFETCH,
@@ -151,7 +152,7 @@ conf_find(const char *section, const char *name)
 {
 	int	k;
 
-	for (k = 0; k < NKEYS_USED; k++)
+	for (k = 0; k < CONF_NKEYS; k++)
 		if (strcmp(keys[k].k_section, section) == 0 &&
 		    strcmp(keys[k].k_name, name) == 0)
 			return k;
@@ -181,7 +182,7 @@ conf_init(struct conf *conf)
 	int	k, rc;
 
 	memset(conf, 0, sizeof *conf);
-	for (k = 0; k < NKEYS_USED; k++) {
+	for (k = 0; k < CONF_NKEYS; k++) {
 		if (keys[k].k_default == NULL)
 			continue;
 		rc = conf_set(conf, keys[k].k_section, keys[k].k_name,
@@ -493,7 +494,12 @@ loader_read_cb(char *str, int num, void *arg)
 	while (len > 0 && (ld->l_buf[len - 1] == '\n' ||
 	    ld->l_buf[len - 1] == '\r'))
 		ld->l_buf[--len] = '\0';
-	for (s = ld->l_buf; *s == ' ' || *s == '\t'; s++)
+	s = ld->l_buf;
+	if (ld->l_line == 1 && strncmp(s, "\xEF\xBB\xBF", 3) == 0) {
+		s += 3;	/* a UTF-8 byte-order mark */
+		len -= 3;
+	}
+	for (; *s == ' ' || *s == '\t'; s++)
 		len--;
 	if (len + 3 > (size_t)num) {
 		ld->l_status = conf_error(ld->l_conf, ORIGIN_FILE, ld->l_line,
@@ -503,6 +509,14 @@ loader_read_cb(char *str, int num, void *arg)
 	}
 	if (*s == '[' && loader_section(ld, s) == -1)
 		return NULL;
+	/* inih would go on past a line it cannot parse and report it only at
+	 * the end, after the handler has reported later lines. */
+	if (*s != '\0' && *s != '[' && *s != ';' && *s != '#' &&
+	    strpbrk(s, "=:") == NULL) {
+		ld->l_status = conf_error(ld->l_conf, ORIGIN_FILE, ld->l_line,
+		    NULL, "expected 'key = value', '[section]' or a comment");
+		return NULL;
+	}
 	memcpy(str, s, len);
 	str[len] = '\n';
 	str[len + 1] = '\0';
@@ -570,6 +584,7 @@ int
 conf_load(struct conf *conf, const char *path)
 {
 	struct loader	ld;
+	struct stat	st;
 	int		rc;
 
 	memset(&ld, 0, sizeof ld);
@@ -579,6 +594,11 @@ conf_load(struct conf *conf, const char *path)
 		log_warn("cannot open job file %s", path);
 		return errno == ENOENT || errno == EACCES ? EX_NOINPUT :
 		    EX_CONFIG;
+	}
+	if (fstat(fileno(ld.l_fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+		log_warnx("job file %s is a directory", path);
+		fclose(ld.l_fp);
+		return EX_NOINPUT;
 	}
 	rc = ini_parse_stream(loader_read_cb, &ld, loader_key_cb, &ld);
 	fclose(ld.l_fp);
@@ -601,6 +621,10 @@ conf_finish_workers(struct conf *conf)
 	if (cmd->v_text != NULL && prog->v_text != NULL)
 		return conf_error_key(conf, K_COMMAND, "workers.command and workers.program are both set; "
 		    "use one");
+	if (cmd->v_text == NULL && prog->v_text == NULL && conf->path == NULL)
+		return conf_error(conf, ORIGIN_CMDLINE, 0, "run",
+		    "no workers: give a command after -- (or a job file, or "
+		    "--set workers.program=PROGRAM)");
 	if (cmd->v_text == NULL && prog->v_text == NULL)
 		return conf_error(conf, ORIGIN_FILE,
 		    conf->section_line[1] ? conf->section_line[1] :
@@ -608,7 +632,9 @@ conf_finish_workers(struct conf *conf)
 		    "no workers: set workers.command or workers.program "
 		    "(or give a command after --)");
 	if (conf->restart_backoff_ms > conf->restart_backoff_max_ms)
-		return conf_error_key(conf, K_BACKOFF,
+		return conf_error_key(conf,
+		    conf->vals[K_BACKOFF].v_origin == ORIGIN_DEFAULT ?
+		    K_BACKOFF_MAX : K_BACKOFF,
 		    "workers.restart_backoff (%s) exceeds "
 		    "workers.restart_backoff_max (%s)",
 		    conf->vals[K_BACKOFF].v_text,
@@ -624,14 +650,13 @@ conf_finish_workers(struct conf *conf)
 static int
 conf_finish_job(struct conf *conf)
 {
-	struct conf_val	*in = &conf->vals[K_INPUT];
 	const char	*base, *dot;
 
 	if (conf->split == SPLIT_RANGE) {
 		if (conf->vals[K_RANGE].v_text == NULL)
 			return conf_error_key(conf, K_SPLIT,
 			    "split = range needs job.range (A..B)");
-		if (in->v_origin != ORIGIN_DEFAULT)
+		if (strcmp(conf->input, "-") != 0)
 			return conf_error_key(conf, K_INPUT,
 			    "job.input is not used with split = range");
 	} else if (conf->vals[K_RANGE].v_text != NULL)
@@ -671,43 +696,45 @@ conf_finish(struct conf *conf)
 	return conf_finish_job(conf);
 }
 
-/* The effective configuration as a job file, each key with its origin. */
+/* The effective configuration as a job file, each key with its origin; an
+ * unset key is shown commented out, so the listing reads back as a job. */
 void
 conf_print(const struct conf *conf, FILE *fp)
 {
 	const struct conf_val	*v;
-	const char		*section = "";
+	const char		*section = "", *text;
 	char			 where[64], count[32];
 	int			 k;
 
 	fprintf(fp, "; effective configuration%s%s\n",
 	    conf->path ? " of " : "", conf->path ? conf->path : "");
-	for (k = 0; k < NKEYS_USED; k++) {
+	for (k = 0; k < CONF_NKEYS; k++) {
 		v = &conf->vals[k];
 		if (strcmp(section, keys[k].k_section) != 0) {
 			section = keys[k].k_section;
 			fprintf(fp, "%s[%s]\n", k ? "\n" : "", section);
 		}
+		text = v->v_text;
 		if (v->v_origin == ORIGIN_FILE)
 			snprintf(where, sizeof where, "file, line %d",
 			    v->v_line);
 		else
 			snprintf(where, sizeof where, "%s",
 			    v->v_origin == ORIGIN_CMDLINE ? "command line" :
-			    v->v_text != NULL ? "default" : "not set");
-		if (k == K_NAME && v->v_text == NULL)
-			fprintf(fp, "%-20s= %-24s ; default\n",
-			    keys[k].k_name, conf->name ? conf->name : "");
-		else if (k == K_COUNT && conf->workers != 0 &&
-		    strcmp(v->v_text, "auto") == 0)
-		{
+			    "default");
+		if (k == K_NAME && text == NULL)
+			text = conf->name;
+		if (k == K_COUNT && strcmp(text, "auto") == 0) {
 			snprintf(count, sizeof count, "%llu",
 			    (unsigned long long)conf->workers);
-			fprintf(fp, "%-20s= %-24s ; %s (auto)\n",
-			    keys[k].k_name, count, where);
+			text = count;
+			strncat(where, " (auto)", sizeof where - strlen(where) - 1);
 		}
+		if (text == NULL)
+			fprintf(fp, ";%-19s=%-25s ; not set\n", keys[k].k_name,
+			    "");
 		else
-			fprintf(fp, "%-20s= %-24s ; %s\n", keys[k].k_name,
-			    v->v_text != NULL ? v->v_text : "", where);
+			fprintf(fp, "%-20s= %-24s ; %s\n", keys[k].k_name, text,
+			    where);
 	}
 }

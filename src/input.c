@@ -26,7 +26,7 @@ input_spool(struct input *in, int fd)
 
 	if ((mfd = shm_create("chunkvisor-input")) == -1) {
 		log_warn("memfd_create() failed while spooling %s", in->in_name);
-		return EX_OSERR;
+		return EX_IOERR;
 	}
 	for (;;) {
 		do

@@ -52,7 +52,9 @@ main(int argc, char **argv)
 
 	log_init("chunkvisor", LOG_NORMAL);
 	if (argc < 2) {
-		cmd_usage();
+		fprintf(stderr, "usage: chunkvisor run [JOB.ini] [options] "
+		    "[-- COMMAND [ARG...]]\n       chunkvisor check JOB.ini "
+		    "[options]\n       chunkvisor --help | --version\n");
 		return EX_USAGE;
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {

@@ -57,7 +57,7 @@ parse_size(const char *s, uint64_t *out, const char **errstr)
 	case 'G': mul = 1ULL << 30; s++; break;
 	case 'T': mul = 1ULL << 40; s++; break;
 	}
-	if (mul != 1 && (strcmp(s, "iB") == 0 || strcasecmp(s, "B") == 0))
+	if (mul != 1 && (strcasecmp(s, "iB") == 0 || strcasecmp(s, "B") == 0))
 		s += strlen(s);
 	else if (mul == 1 && strcasecmp(s, "B") == 0)
 		s++;

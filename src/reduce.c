@@ -78,7 +78,7 @@ reduce_apply(struct reduce *r, size_t col, const struct num *n)
 {
 	struct reduce_col	*c = &r->r_cols[col];
 	long long		 sum;
-	double			 d;
+	long double		 old, new;
 
 	if (r->r_rows == 0) {
 		c->rc_int = n->n_int;
@@ -96,21 +96,13 @@ reduce_apply(struct reduce *r, size_t col, const struct num *n)
 		c->rc_int = 0;
 		return;
 	}
-	if (c->rc_int && n->n_int) {
-		if (r->r_kind == REDUCE_MIN ? n->n_i < c->rc_i :
-		    n->n_i > c->rc_i)
-			c->rc_i = n->n_i;
-		return;
-	}
-	d = col_double(c);
-	if (r->r_kind == REDUCE_MIN ? n->n_d < d : n->n_d > d) {
+	/* long double holds every int64 exactly, so an integer and a double
+	 * compare without rounding, and the winner keeps its own type: the
+	 * result does not depend on the order of the rows. */
+	old = c->rc_int ? (long double)c->rc_i : (long double)c->rc_d;
+	new = n->n_int ? (long double)n->n_i : (long double)n->n_d;
+	if (r->r_kind == REDUCE_MIN ? new < old : new > old)
 		*c = (struct reduce_col){ n->n_int, n->n_i, n->n_d };
-		return;
-	}
-	if (c->rc_int) {
-		c->rc_d = d;
-		c->rc_int = 0;
-	}
 }
 
 /*
@@ -191,7 +183,7 @@ reduce_result(const struct reduce *r, const char *format, char *err,
 {
 	struct reduce_col	 cols[64], *c;
 	size_t			 ncols = r->r_ncols, i = 0, len;
-	char			*out, spec[40];
+	char			*out, *spec;
 	const char		*f, *s;
 	double			 weight;
 	FILE			*fp;
@@ -232,12 +224,16 @@ reduce_result(const struct reduce *r, const char *format, char *err,
 			;
 		if (i == ncols)
 			break;
-		snprintf(spec, sizeof spec, "%.*s", (int)(s - f), f);
+		/* The conversion with its flags, width and precision, then
+		 * the length modifier and letter for the column's value. */
+		spec = xasprintf("%.*s%s", (int)(s - f), f,
+		    *s == 'd' ? "lld" : (char[2]){ *s, '\0' });
 		if (*s == 'd')
-			fprintf(fp, strcat(spec, "lld"),
-			    c[i].rc_int ? c[i].rc_i : llround(c[i].rc_d));
+			fprintf(fp, spec, c[i].rc_int ? c[i].rc_i :
+			    llround(c[i].rc_d));
 		else
-			fprintf(fp, strncat(spec, s, 1), col_double(&c[i]));
+			fprintf(fp, spec, col_double(&c[i]));
+		free(spec);
 		i++;
 		f = s;
 	}

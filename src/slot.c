@@ -29,6 +29,7 @@
 
 static void	slot_timer_cb(int, short, void *);
 static void	slot_close_chan(struct slot *);
+static void	slot_exited(struct slot *, int);
 static void	slot_maybe_release(struct slot *);
 static void	slot_release(struct slot *);
 static void	slot_requeue(struct slot *);
@@ -150,6 +151,8 @@ slot_spawn(struct slot *s)
 	}
 	s->s_fd = sv[0];
 	s->s_state = SLOT_STARTING;
+	s->s_results = 0;
+	s->s_nheld = 0;
 	s->s_done = 0;
 	s->s_said_hello = 0;
 	s->s_why[0] = '\0';
@@ -240,16 +243,71 @@ slot_kill(struct slot *s, const char *fmt, ...)
 	slot_maybe_release(s);
 }
 
-/* The worker closed its channel. EOF alone proves nothing: it may still be
- * running (a bug, or hostile), so it is killed before its slot is reused. */
+/*
+ * The worker closed its channel. A worker that exits closes it a moment
+ * before it can be reaped, so the exit is waited for briefly here: then
+ * the message names the real cause (a signal, an exit status) and not the
+ * EOF. EOF alone proves nothing, though: a worker still running after that
+ * (a bug, or hostile) is killed before its slot is reused.
+ */
 void
 slot_eof(struct slot *s)
 {
-	if (s->s_pid != 0 && (s->s_state == SLOT_STARTING ||
-	    s->s_state == SLOT_RUNNING)) {
-		snprintf(s->s_why, sizeof s->s_why, "closed its channel");
-		kill(-s->s_pid, SIGKILL);
+	struct timespec	ts = { 0, 1000 * 1000 };
+	pid_t		pid = s->s_pid;
+	int		i, status;
+
+	for (i = 0; pid != 0 && i < 20; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			slot_exited(s, status);
+			return;
+		}
+		nanosleep(&ts, NULL);
 	}
+	if (pid != 0 && (s->s_state == SLOT_STARTING ||
+	    s->s_state == SLOT_RUNNING)) {
+		log_warnx("worker %d (pid %ld) closed its channel but is still "
+		    "running; killing it", s->s_index, (long)pid);
+		snprintf(s->s_why, sizeof s->s_why, "closed its channel");
+		kill(-pid, SIGKILL);
+	}
+	slot_lost(s);
+	slot_close_chan(s);
+	slot_maybe_release(s);
+}
+
+/* The worker's process is reaped with STATUS. */
+static void
+slot_exited(struct slot *s, int status)
+{
+	struct master	*m = s->s_master;
+	pid_t		 pid = s->s_pid;
+	char		 how[96];
+	int		 live = s->s_state == SLOT_RUNNING ||
+			    s->s_state == SLOT_STARTING;
+
+	slot_describe_exit(status, how, sizeof how);
+	/* Results it sent before it died are still in the socket. */
+	if (live && s->s_fd != -1) {
+		s->s_pid = 0;	/* so that an EOF in the drain waits for none */
+		chan_drain(s);
+		live = s->s_state == SLOT_RUNNING ||
+		    s->s_state == SLOT_STARTING;
+	}
+	s->s_pid = 0;
+	kill(-pid, SIGKILL);	/* whatever it left in its group */
+	if (live) {
+		snprintf(s->s_why, sizeof s->s_why, "%s", how);
+		if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0) ||
+		    s->s_nheld > 0)
+			log_warnx("worker %d (pid %ld) %s", s->s_index,
+			    (long)pid, how);
+	} else if (s->s_why[0] == '\0')
+		snprintf(s->s_why, sizeof s->s_why, "%s", how);
+	if (!s->s_said_hello && WIFEXITED(status) &&
+	    (WEXITSTATUS(status) == 126 || WEXITSTATUS(status) == 127))
+		master_end(m, EX_UNAVAILABLE, "worker %s could not start (%s); "
+		    "see its message above", m->m_worker_path, how);
 	slot_lost(s);
 	slot_close_chan(s);
 	slot_maybe_release(s);
@@ -259,46 +317,21 @@ void
 slot_reap_cb(int sig, short events, void *arg)
 {
 	struct master	*m = arg;
-	struct slot	*s;
-	char		 how[96];
 	pid_t		 pid;
 	size_t		 i;
-	int		 status;
+	int		 status, found;
 
 	(void)sig;
 	(void)events;
 	/* Signals merge: reap until there is nothing left to reap. */
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		for (i = 0, s = NULL; i < m->m_nslots; i++)
-			if (m->m_slots[i].s_pid == pid)
-				s = &m->m_slots[i];
-		if (s == NULL) {
+		for (i = 0, found = 0; i < m->m_nslots && !found; i++)
+			if (m->m_slots[i].s_pid == pid) {
+				slot_exited(&m->m_slots[i], status);
+				found = 1;
+			}
+		if (!found)
 			log_warnx("reaped unknown child %ld", (long)pid);
-			continue;
-		}
-		slot_describe_exit(status, how, sizeof how);
-		/* Results it sent before it died are still in the socket. */
-		if (s->s_state == SLOT_RUNNING || s->s_state == SLOT_STARTING)
-			chan_drain(s);
-		s->s_pid = 0;
-		kill(-pid, SIGKILL);	/* what it left in its group */
-		if (s->s_state == SLOT_RUNNING ||
-		    s->s_state == SLOT_STARTING) {
-			snprintf(s->s_why, sizeof s->s_why, "%s", how);
-			if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0) ||
-			    s->s_nheld > 0)
-				log_warnx("worker %d (pid %ld) %s", s->s_index,
-				    (long)pid, how);
-		} else if (s->s_why[0] == '\0')
-			snprintf(s->s_why, sizeof s->s_why, "%s", how);
-		if (!s->s_said_hello && WIFEXITED(status) &&
-		    (WEXITSTATUS(status) == 126 || WEXITSTATUS(status) == 127))
-			master_end(m, EX_UNAVAILABLE, "worker %s could not "
-			    "start (%s); see its message above",
-			    m->m_worker_path, how);
-		slot_lost(s);
-		slot_close_chan(s);
-		slot_maybe_release(s);
 	}
 	master_dispatch(m);
 }
