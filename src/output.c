@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -14,11 +15,21 @@
 #include "output.h"
 #include "xmalloc.h"
 
-/* Returns 0 or the exit status (73), with the message printed. */
+static int	output_name(struct output *);
+
+/*
+ * Opens the output. A file is first created without a name (O_TMPFILE) in
+ * the target's directory, so that a master killed mid-job leaves nothing
+ * behind; it gets its name only when the job is complete. Where the file
+ * system cannot do that, a hidden ".NAME.chunkvisor-XXXXXX" is used and
+ * removed on failure. Returns 0 or the exit status (73), with the message
+ * printed.
+ */
 int
 output_open(struct output *o, const char *path)
 {
 	const char	*slash;
+	char		*dir;
 	mode_t		 mask;
 
 	memset(o, 0, sizeof *o);
@@ -28,14 +39,25 @@ output_open(struct output *o, const char *path)
 	}
 	o->o_path = xstrdup(path);
 	slash = strrchr(path, '/');
-	o->o_tmp = slash != NULL ?
-	    xasprintf("%.*s/.%s.chunkvisor-XXXXXX", (int)(slash - path), path,
-	    slash + 1) : xasprintf(".%s.chunkvisor-XXXXXX", path);
+	dir = slash == NULL ? xstrdup(".") : slash == path ? xstrdup("/") :
+	    xstrndup(path, (size_t)(slash - path));
+	o->o_tmp = xasprintf("%s/.%s.chunkvisor-XXXXXX", dir,
+	    slash != NULL ? slash + 1 : path);
+	o->o_fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+	free(dir);
+	if (o->o_fd != -1) {
+		o->o_unnamed = 1;
+		return 0;
+	}
+	if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) {
+		log_warn("cannot create output %s", path);
+		output_abort(o);
+		return EX_CANTCREAT;
+	}
 	if ((o->o_fd = mkostemp(o->o_tmp, O_CLOEXEC)) == -1) {
 		log_warn("cannot create output %s (writing %s)", path,
 		    o->o_tmp);
-		free(o->o_tmp);
-		o->o_tmp = NULL;
+		output_abort(o);
 		return EX_CANTCREAT;
 	}
 	/* mkstemp makes 0600; the output gets what a shell's > would. */
@@ -44,6 +66,36 @@ output_open(struct output *o, const char *path)
 	if (fchmod(o->o_fd, 0666 & ~mask) == -1)
 		log_warn("fchmod %s", o->o_tmp);
 	return 0;
+}
+
+/* Gives the unnamed file the name o_tmp, through /proc (linkat with
+ * AT_EMPTY_PATH would need CAP_DAC_READ_SEARCH). */
+static int
+output_name(struct output *o)
+{
+	static const char	 abc[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	struct timespec		 ts;
+	char			 proc[64], *suffix;
+	uint64_t		 r;
+	int			 tries, i;
+
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", o->o_fd);
+	suffix = o->o_tmp + strlen(o->o_tmp) - 6;
+	for (tries = 0; tries < 100; tries++) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		r = (uint64_t)ts.tv_nsec * 2654435761u ^ (uint64_t)getpid() ^
+		    (uint64_t)tries << 40;
+		for (i = 0; i < 6; i++, r /= 36)
+			suffix[i] = abc[r % 36];
+		if (linkat(AT_FDCWD, proc, AT_FDCWD, o->o_tmp,
+		    AT_SYMLINK_FOLLOW) == 0) {
+			o->o_unnamed = 0;
+			return 0;
+		}
+		if (errno != EEXIST)
+			return -1;
+	}
+	return -1;
 }
 
 /* Writes all of BUF. Returns 0, or -1 after printing why: the caller stops
@@ -60,7 +112,7 @@ output_write(struct output *o, const void *buf, size_t len)
 			continue;
 		if (n == -1) {
 			log_warn("write error on %s", o->o_path != NULL ?
-			    o->o_tmp : "standard output");
+			    o->o_path : "standard output");
 			o->o_failed = 1;
 			return -1;
 		}
@@ -77,8 +129,18 @@ output_commit(struct output *o)
 {
 	if (o->o_path == NULL)
 		return 0;
-	if (fsync(o->o_fd) == -1 || close(o->o_fd) == -1) {
-		log_warn("cannot write %s", o->o_tmp);
+	if (fsync(o->o_fd) == -1) {
+		log_warn("cannot write %s", o->o_path);
+		output_abort(o);
+		return EX_IOERR;
+	}
+	if (o->o_unnamed && output_name(o) == -1) {
+		log_warn("cannot link the output into place as %s", o->o_tmp);
+		output_abort(o);
+		return EX_CANTCREAT;
+	}
+	if (close(o->o_fd) == -1) {
+		log_warn("cannot write %s", o->o_path);
 		o->o_fd = -1;
 		output_abort(o);
 		return EX_IOERR;
@@ -102,10 +164,12 @@ output_abort(struct output *o)
 		return;
 	if (o->o_fd != -1)
 		close(o->o_fd);
-	if (o->o_tmp != NULL && unlink(o->o_tmp) == -1 && errno != ENOENT)
+	if (o->o_tmp != NULL && !o->o_unnamed && unlink(o->o_tmp) == -1 &&
+	    errno != ENOENT)
 		log_warn("cannot remove %s", o->o_tmp);
 	free(o->o_tmp);
 	free(o->o_path);
 	o->o_tmp = o->o_path = NULL;
 	o->o_fd = -1;
+	o->o_unnamed = 0;
 }

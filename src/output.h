@@ -9,7 +9,8 @@
 struct output {
 	int		 o_fd;
 	char		*o_path;	/* NULL: standard output */
-	char		*o_tmp;		/* the file being written */
+	char		*o_tmp;		/* its name until it is complete */
+	int		 o_unnamed;	/* O_TMPFILE: no name yet */
 	uint64_t	 o_bytes;
 	int		 o_failed;
 };

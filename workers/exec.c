@@ -6,6 +6,7 @@
  * in the adapter's process group, so the master's kill takes its children.
  */
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -24,7 +25,10 @@
 static char	**command;
 
 static void	exec_child(int, int) __attribute__((noreturn));
-static int	exec_pump(const struct cv_chunk *, struct cv_out *, int, int);
+static int	exec_pump(const struct cv_chunk *, struct cv_out *, int, int,
+		    pid_t, int);
+static int	exec_exited(pid_t, int, short);
+static int	exec_read(struct cv_out *, int);
 static int	exec_found(const char *);
 
 static void
@@ -49,26 +53,69 @@ exec_child(int in, int out)
 	_exit(127);
 }
 
-/* Feeds the chunk to IN and reads OUT into the result, both at once: a
- * command may write before it has read everything. */
+/* Reads what OUT has now into the result: 1 at EOF, 0 when it would
+ * block, -1 on error. */
 static int
-exec_pump(const struct cv_chunk *c, struct cv_out *res, int in, int out)
+exec_read(struct cv_out *res, int out)
 {
-	struct pollfd	 pfd[2];
+	ssize_t	 n;
+	char	*p;
+
+	for (;;) {
+		if ((p = cv_reserve(res, READ_STEP)) == NULL)
+			return -1;
+		n = read(out, p, READ_STEP);
+		if (n > 0) {
+			cv_commit(res, (size_t)n);
+			continue;
+		}
+		if (n == 0)
+			return 1;
+		if (errno == EINTR)
+			continue;
+		return errno == EAGAIN ? 0 : -1;
+	}
+}
+
+/* Whether the command has exited (not reaped yet): its pidfd says so, or,
+ * on kernels without pidfd_open, waitid with WNOWAIT. */
+static int
+exec_exited(pid_t pid, int pidfd, short revents)
+{
+	siginfo_t	si;
+
+	if (pidfd != -1)
+		return (revents & POLLIN) != 0;
+	memset(&si, 0, sizeof si);
+	return waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+	    si.si_pid == pid;
+}
+
+/*
+ * Feeds the chunk to IN and reads OUT into the result, both at once (a
+ * command may write before it has read everything), until the command
+ * exits (PIDFD) or closes its stdout. The result is what the command wrote
+ * up to its exit: a child it left running with our pipe open does not
+ * hold the chunk up (it dies with the worker's process group).
+ */
+static int
+exec_pump(const struct cv_chunk *c, struct cv_out *res, int in, int out,
+    pid_t pid, int pidfd)
+{
+	struct pollfd	 pfd[3];
 	size_t		 sent = 0;
 	ssize_t		 n;
-	char		*p;
+	int		 rc = 0;
 
 	if (c->len == 0) {
 		close(in);
 		in = -1;
 	}
 	for (;;) {
-		pfd[0].fd = in;
-		pfd[0].events = POLLOUT;
-		pfd[1].fd = out;
-		pfd[1].events = POLLIN;
-		if (poll(pfd, 2, -1) == -1) {
+		pfd[0] = (struct pollfd){ in, POLLOUT, 0 };
+		pfd[1] = (struct pollfd){ out, POLLIN, 0 };
+		pfd[2] = (struct pollfd){ pidfd, POLLIN, 0 };
+		if (poll(pfd, 3, pidfd == -1 ? 50 : -1) == -1) {
 			if (errno == EINTR)
 				continue;
 			return -1;
@@ -84,26 +131,23 @@ exec_pump(const struct cv_chunk *c, struct cv_out *res, int in, int out)
 				in = -1;
 			}
 		}
-		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) {
-			if ((p = cv_reserve(res, READ_STEP)) == NULL)
-				return -1;
-			n = read(out, p, READ_STEP);
-			if (n == -1 && (errno == EAGAIN || errno == EINTR))
-				continue;
-			if (n <= 0)
-				break;
-			cv_commit(res, (size_t)n);
+		if ((pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) &&
+		    (rc = exec_read(res, out)) != 0)
+			break;
+		if (exec_exited(pid, pidfd, pfd[2].revents)) {
+			rc = exec_read(res, out);
+			break;
 		}
 	}
 	if (in != -1)
 		close(in);
-	return 0;
+	return rc == -1 ? -1 : 0;
 }
 
 static int
 exec_map(const struct cv_chunk *c, struct cv_out *res, void *arg)
 {
-	int	in[2], out[2], status, rc;
+	int	in[2], out[2], status, rc, pidfd;
 	pid_t	pid;
 
 	(void)arg;
@@ -123,8 +167,12 @@ exec_map(const struct cv_chunk *c, struct cv_out *res, void *arg)
 	close(in[0]);
 	close(out[1]);
 	fcntl(in[1], F_SETFL, O_NONBLOCK);
-	rc = exec_pump(c, res, in[1], out[0]);
+	fcntl(out[0], F_SETFL, O_NONBLOCK);
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	rc = exec_pump(c, res, in[1], out[0], pid, pidfd);
 	close(out[0]);
+	if (pidfd != -1)
+		close(pidfd);
 	while (waitpid(pid, &status, 0) == -1)
 		if (errno != EINTR)
 			return 1;
