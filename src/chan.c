@@ -222,7 +222,8 @@ chan_fill(struct slot *s, int reply)
 	do {
 		p = m->m_buf.bytes + sizeof(struct msg_hdr) + sizeof a;
 		for (n = 0; n < PROTO_MAX_BATCH &&
-		    s->s_nheld < m->m_conf->prefetch; n++, p += sizeof rec) {
+		    s->s_nheld < m->m_conf->prefetch && !m->m_draining;
+		    n++, p += sizeof rec) {
 			if ((c = chunktab_next(&m->m_chunks)) == NULL)
 				break;
 			c->c_state = CH_ASSIGNED;

@@ -31,6 +31,8 @@
 extern char	**environ;
 
 static void	master_signal_cb(int, short, void *);
+static void	master_drain_cb(int, short, void *);
+static size_t	master_in_flight(const struct master *);
 static void	master_libevent_log_cb(int, const char *);
 static void	master_libevent_fatal_cb(int) __attribute__((noreturn));
 static int	master_setup(struct master *);
@@ -181,22 +183,47 @@ master_complete(struct master *m)
 	master_end(m, 0, NULL);
 }
 
-/* Gives every running worker the chunks it has room for. */
+/* Gives every running worker the chunks it has room for; while draining,
+ * ends the job once nothing is in flight. */
 void
 master_dispatch(struct master *m)
 {
 	size_t	i;
 
+	if (m->m_draining) {
+		if (m->m_status == -1 && master_in_flight(m) == 0)
+			master_end(m, EX_TEMPFAIL, NULL);
+		return;
+	}
 	for (i = 0; i < m->m_nslots && m->m_status == -1; i++)
 		if (m->m_slots[i].s_state == SLOT_RUNNING &&
 		    m->m_slots[i].s_nheld < m->m_conf->prefetch)
 			chan_fill(&m->m_slots[i], 0);
 }
 
+/* Chunks held by workers, that is, in flight. */
+static size_t
+master_in_flight(const struct master *m)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < m->m_nslots; i++)
+		n += m->m_slots[i].s_nheld;
+	return n;
+}
+
+/*
+ * SIGTERM or SIGINT: stop handing out chunks, let the ones in flight finish
+ * (their results are delivered) for up to stop_timeout, then stop with 75.
+ * A second signal stops at once.
+ */
 static void
 master_signal_cb(int sig, short events, void *arg)
 {
 	struct master	*m = arg;
+	const char	*name = sig == SIGINT ? "SIGINT" : "SIGTERM";
+	struct timeval	 tv;
+	uint64_t	 ms = m->m_conf->stop_timeout_ms;
 
 	(void)events;
 	if (sig == SIGHUP) {
@@ -204,8 +231,29 @@ master_signal_cb(int sig, short events, void *arg)
 		    "yet; going on unchanged");
 		return;
 	}
-	master_end(m, EX_TEMPFAIL, "interrupted by %s; stopping the workers",
-	    sig == SIGINT ? "SIGINT" : "SIGTERM");
+	if (m->m_draining || ms == 0 || master_in_flight(m) == 0) {
+		master_end(m, EX_TEMPFAIL, "interrupted by %s; stopping now",
+		    name);
+		return;
+	}
+	log_warnx("interrupted by %s; letting %zu chunks in flight finish "
+	    "(up to %s; again to stop now)", name, master_in_flight(m),
+	    conf_value(m->m_conf, "workers", "stop_timeout"));
+	m->m_draining = 1;
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	evtimer_add(m->m_ev_drain, &tv);
+}
+
+static void
+master_drain_cb(int fd, short events, void *arg)
+{
+	struct master	*m = arg;
+
+	(void)fd;
+	(void)events;
+	master_end(m, EX_TEMPFAIL, "stop_timeout expired with %zu chunks "
+	    "still in flight; stopping them", master_in_flight(m));
 }
 
 static void
@@ -335,6 +383,9 @@ master_setup(struct master *m)
 		if (m->m_sig[i] == NULL || event_add(m->m_sig[i], NULL) == -1)
 			fatalx("cannot watch signal %d", sigs[i]);
 	}
+	if ((m->m_ev_drain = evtimer_new(m->m_base, master_drain_cb, m)) ==
+	    NULL)
+		fatalx("evtimer_new failed");
 	m->m_nslots = (size_t)conf->workers;
 	m->m_slots = xcalloc(m->m_nslots, sizeof *m->m_slots);
 	for (i = 0; i < m->m_nslots; i++) {
@@ -396,6 +447,8 @@ master_free(struct master *m)
 	for (i = 0; i < 4; i++)
 		if (m->m_sig[i] != NULL)
 			event_free(m->m_sig[i]);
+	if (m->m_ev_drain != NULL)
+		event_free(m->m_ev_drain);
 	if (m->m_base != NULL)
 		event_base_free(m->m_base);
 	chunktab_free(&m->m_chunks);

@@ -64,6 +64,8 @@ struct master {
 	char			**m_worker_argv;
 	char			**m_environ;	/* without CHUNKVISOR_* */
 	int			 m_status;	/* exit status; -1 running */
+	int			 m_draining;	/* SIGTERM/SIGINT: no new work */
+	struct event		*m_ev_drain;	/* stop_timeout */
 	uint64_t		*m_restart_ms;	/* ring: last restarts' times */
 	size_t			 m_restart_pos;
 	uint64_t		 m_restarts;

@@ -377,7 +377,7 @@ slot_release(struct slot *s)
 	s->s_arena = NULL;
 	s->s_arena_fd = -1;
 	s->s_state = SLOT_WAITING;
-	if (m->m_status != -1)
+	if (m->m_status != -1 || m->m_draining)
 		return;
 	if (!slot_restart_allowed(m)) {
 		master_end(m, EX_UNAVAILABLE, "workers are crash-looping: more "
@@ -445,15 +445,14 @@ slot_arm_timeout(struct slot *s)
 
 /*
  * The end of the job, for every worker: STOP and close the channel, give
- * them GRACE_MS to exit (SIGTERM first when interrupted), then SIGKILL each
+ * them a second to exit (SIGTERM first when interrupted), then SIGKILL each
  * process group, which also takes whatever a worker left behind, and reap.
  * A stop always ends.
  */
 void
 slot_teardown(struct master *m, int interrupted)
 {
-	uint64_t	 grace = interrupted ? m->m_conf->stop_timeout_ms : 1000;
-	uint64_t	 deadline = master_now_ms() + grace;
+	uint64_t	 deadline = master_now_ms() + 1000;
 	struct timespec	 ts = { 0, 5 * 1000 * 1000 };
 	struct slot	*s;
 	size_t		 i, alive;

@@ -79,8 +79,9 @@ worker_die(const char *fmt, ...)
 	exit(70);
 }
 
-/* The master is gone (parent-death signal, or SIGTERM from it): take the
- * whole process group, the children of a command included, along. */
+/* The master is gone, or closed the channel, or sent SIGTERM: take the
+ * whole process group, the children of a command included, along. Quietly:
+ * the master knows why. */
 static void
 worker_pdeath_cb(int sig)
 {
@@ -125,6 +126,8 @@ worker_recv(struct worker *w, int flags)
 	while (n == -1 && errno == EINTR);
 	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		return 0;
+	if (n == -1 && errno == ECONNRESET)
+		worker_pdeath_cb(0);
 	if (n == -1)
 		worker_die("recvmsg: %s", strerror(errno));
 	if (n == 0)
@@ -388,8 +391,11 @@ cv_worker_main(cv_map_fn map, void *arg)
 	h.h_pid = (uint32_t)getpid();
 	h.h_pad = 0;
 	memcpy(w->buf.bytes + sizeof(struct msg_hdr), &h, sizeof h);
-	if (proto_send(w->fd, w->buf.bytes, len) == -1)
+	if (proto_send(w->fd, w->buf.bytes, len) == -1) {
+		if (errno == EPIPE || errno == ECONNRESET)
+			worker_pdeath_cb(0);
 		worker_die("send HELLO: %s", strerror(errno));
+	}
 	while (!w->stop) {
 		if (w->nheld == 0) {
 			worker_flush(w);
