@@ -96,6 +96,7 @@ chan_handle(struct slot *s, size_t len)
 		}
 		s->s_state = SLOT_RUNNING;
 		s->s_said_hello = 1;
+		m->m_start_failures = 0;
 		log_debug("worker %d (pid %ld) is ready", s->s_index,
 		    (long)s->s_pid);
 		chan_fill(s, 0);
@@ -184,7 +185,7 @@ chan_handle_done(struct slot *s, const unsigned char *p, size_t len)
 			fatalx("chunk %llu held by worker %d is not assigned "
 			    "to it", (unsigned long long)r.r_id, s->s_index);
 		if (r.r_status != 0) {
-			snprintf(why, sizeof why, "the map function returned "
+			snprintf(why, sizeof why, "the worker reported failure "
 			    "%u", r.r_status);
 			master_fail_chunk(m, c, -1, why);
 			continue;

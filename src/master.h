@@ -69,6 +69,7 @@ struct master {
 	uint64_t		*m_restart_ms;	/* ring: last restarts' times */
 	size_t			 m_restart_pos;
 	uint64_t		 m_restarts;
+	int			 m_start_failures;	/* in a row */
 	uint64_t		 m_retries;
 	uint64_t		 m_chunks_done;
 	uint64_t		 m_bytes_done;

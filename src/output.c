@@ -31,11 +31,16 @@ output_open(struct output *o, const char *path)
 	const char	*slash;
 	char		*dir;
 	mode_t		 mask;
+	struct stat	 st;
 
 	memset(o, 0, sizeof *o);
 	if (strcmp(path, "-") == 0) {
 		o->o_fd = STDOUT_FILENO;
 		return 0;
+	}
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		log_warnx("cannot create output %s: it is a directory", path);
+		return EX_CANTCREAT;
 	}
 	o->o_path = xstrdup(path);
 	slash = strrchr(path, '/');

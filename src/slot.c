@@ -27,6 +27,11 @@
 #include "spawn.h"
 #include "xmalloc.h"
 
+/* This many workers in a row dying before their HELLO means they cannot
+ * start at all (a binary that crashes at once, a missing library): the
+ * job stops with 69 at once instead of backing off for minutes. */
+#define SLOT_START_FAILURES	10
+
 static void	slot_timer_cb(int, short, void *);
 static void	slot_close_chan(struct slot *);
 static void	slot_exited(struct slot *, int);
@@ -161,7 +166,8 @@ slot_spawn(struct slot *s)
 	if (s->s_ev_read == NULL || event_add(s->s_ev_read, NULL) == -1)
 		fatalx("cannot watch the channel of worker %d", s->s_index);
 	log_debug("worker %d started (pid %ld)", s->s_index, (long)s->s_pid);
-	if (chan_send_job(s) == -1)
+	/* A worker that died at once gets its EOF and reap like any other. */
+	if (chan_send_job(s) == -1 && errno != EPIPE && errno != ECONNRESET)
 		slot_kill(s, "cannot be sent its job: %s", strerror(errno));
 	return 0;
 }
@@ -287,6 +293,8 @@ slot_exited(struct slot *s, int status)
 			    s->s_state == SLOT_STARTING;
 
 	slot_describe_exit(status, how, sizeof how);
+	if (live)
+		snprintf(s->s_why, sizeof s->s_why, "%s", how);
 	/* Results it sent before it died are still in the socket. */
 	if (live && s->s_fd != -1) {
 		s->s_pid = 0;	/* so that an EOF in the drain waits for none */
@@ -297,7 +305,6 @@ slot_exited(struct slot *s, int status)
 	s->s_pid = 0;
 	kill(-pid, SIGKILL);	/* whatever it left in its group */
 	if (live) {
-		snprintf(s->s_why, sizeof s->s_why, "%s", how);
 		if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0) ||
 		    s->s_nheld > 0)
 			log_warnx("worker %d (pid %ld) %s", s->s_index,
@@ -379,6 +386,12 @@ slot_release(struct slot *s)
 	s->s_state = SLOT_WAITING;
 	if (m->m_status != -1 || m->m_draining)
 		return;
+	if (!s->s_said_hello && ++m->m_start_failures >= SLOT_START_FAILURES) {
+		master_end(m, EX_UNAVAILABLE, "workers cannot start: %d in a "
+		    "row died before their first message; the last: worker %d "
+		    "%s", SLOT_START_FAILURES, s->s_index, s->s_why);
+		return;
+	}
 	if (!slot_restart_allowed(m)) {
 		master_end(m, EX_UNAVAILABLE, "workers are crash-looping: more "
 		    "than %llu restarts within %s; the last: worker %d %s",

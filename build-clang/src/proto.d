@@ -1,0 +1,3 @@
+build-clang/src/proto.o: src/proto.c src/proto.h
+
+src/proto.h:
