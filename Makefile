@@ -60,6 +60,7 @@ DEPS_COMMANDS	:= pkg-config:pkg-config mandoc:mandoc python3:python3 \
 
 .PHONY: all deps check demo install uninstall clean lint fuzz bench FORCE
 .DEFAULT_GOAL := all
+.SECONDARY:
 
 all: $(PROGRAM) $(WORKER_BINS) $(STATIC_LIB) $(SHARED_LIB) \
 	$(BUILD)/chunkvisor.pc
@@ -143,7 +144,12 @@ lint: | deps
 demo: all
 	$(PROGRAM) run conf/mean.ini
 
+# The peers to compare with; installed when run as root, else skipped.
 bench: all
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq parallel \
+		    python3-numpy python3-dask >/dev/null 2>&1 || \
+		echo "make bench: peers not installed; skipping them"; fi
 	sh bench/run $(BUILD)
 
 install: all
