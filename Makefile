@@ -141,6 +141,44 @@ check: all $(TEST_BINS) lint
 lint: | deps
 	mandoc -Tlint -W warning $(MANS)
 
+# libFuzzer targets (clang): each runs FUZZ_SECONDS on a copy of its seed
+# corpus in tests/fuzz/corpus_NAME; a crash leaves its input in $(FUZZ_BUILD).
+FUZZ_SECONDS	?= 60
+FUZZ_BUILD	:= build-fuzz
+FUZZ_CC		?= clang
+FUZZ_FLAGS	:= -g -O1 -fsanitize=fuzzer,address,undefined \
+		   -fno-sanitize-recover=undefined -Iinclude -Isrc -D_GNU_SOURCE
+FUZZ_conf_SRCS	:= src/conf.c src/parse.c src/log.c src/xmalloc.c
+FUZZ_proto_SRCS	:= src/proto.c
+
+fuzz: | deps
+	@if ! echo 'int LLVMFuzzerTestOneInput(const char *d, long n){return 0;}' | \
+	    $(FUZZ_CC) -fsanitize=fuzzer -x c -o /dev/null - 2>/dev/null; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "make fuzz: installing clang libclang-rt-14-dev"; \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			    clang libclang-rt-14-dev >/dev/null || exit 1; \
+		else \
+			echo "make fuzz: needs clang with libFuzzer:" \
+			    "sudo apt-get install clang libclang-rt-14-dev" >&2; \
+			exit 1; \
+		fi; \
+	fi
+	@mkdir -p $(FUZZ_BUILD)
+	@set -e; for t in conf proto; do \
+		srcs="$(FUZZ_conf_SRCS)"; [ $$t = proto ] && srcs="$(FUZZ_proto_SRCS)"; \
+		libs=; [ $$t = conf ] && libs="$$($(PKG_CONFIG) --libs inih)"; \
+		$(FUZZ_CC) $(FUZZ_FLAGS) -o $(FUZZ_BUILD)/fuzz_$$t \
+		    tests/fuzz/fuzz_$$t.c $$srcs $$libs; \
+		rm -rf $(FUZZ_BUILD)/corpus_$$t; \
+		cp -r tests/fuzz/corpus_$$t $(FUZZ_BUILD)/corpus_$$t; \
+		echo "fuzz_$$t: $(FUZZ_SECONDS) s"; \
+		(cd $(FUZZ_BUILD) && ./fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
+		    -close_fd_mask=2 -print_final_stats=1 corpus_$$t 2>fuzz_$$t.log) || \
+		{ tail -n 40 $(FUZZ_BUILD)/fuzz_$$t.log; exit 1; }; \
+		grep -E '^stat::number_of_executed_units' $(FUZZ_BUILD)/fuzz_$$t.log; \
+	done
+
 demo: all
 	$(PROGRAM) run conf/mean.ini
 
@@ -187,7 +225,7 @@ uninstall:
 	-rmdir $(DESTDIR)$(LIBEXECDIR)
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
 -include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d) \
 	$(WORKERS:%=$(BUILD)/workers/%.d) $(UNIT_TESTS:%=$(BUILD)/tests/%.d)

@@ -583,25 +583,38 @@ loader_key_cb(void *arg, const char *section, const char *name,
 int
 conf_load(struct conf *conf, const char *path)
 {
-	struct loader	ld;
-	struct stat	st;
-	int		rc;
+	struct stat	 st;
+	FILE		*fp;
+	int		 rc;
 
-	memset(&ld, 0, sizeof ld);
-	ld.l_conf = conf;
 	conf->path = xstrdup(path);
-	if ((ld.l_fp = fopen(path, "r")) == NULL) {
+	if ((fp = fopen(path, "r")) == NULL) {
 		log_warn("cannot open job file %s", path);
 		return errno == ENOENT || errno == EACCES ? EX_NOINPUT :
 		    EX_CONFIG;
 	}
-	if (fstat(fileno(ld.l_fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+	if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
 		log_warnx("job file %s is a directory", path);
-		fclose(ld.l_fp);
+		fclose(fp);
 		return EX_NOINPUT;
 	}
+	rc = conf_load_stream(conf, fp);
+	fclose(fp);
+	return rc;
+}
+
+/* Reads a job file from FP (conf->path names it in messages). Returns 0 or
+ * the exit status. */
+int
+conf_load_stream(struct conf *conf, FILE *fp)
+{
+	struct loader	ld;
+	int		rc;
+
+	memset(&ld, 0, sizeof ld);
+	ld.l_conf = conf;
+	ld.l_fp = fp;
 	rc = ini_parse_stream(loader_read_cb, &ld, loader_key_cb, &ld);
-	fclose(ld.l_fp);
 	free(ld.l_buf);
 	if (ld.l_status != 0)
 		return ld.l_status;
@@ -619,8 +632,8 @@ conf_finish_workers(struct conf *conf)
 	long		 n;
 
 	if (cmd->v_text != NULL && prog->v_text != NULL)
-		return conf_error_key(conf, K_COMMAND, "workers.command and workers.program are both set; "
-		    "use one");
+		return conf_error_key(conf, K_COMMAND, "workers.command and "
+		    "workers.program are both set; use one");
 	if (cmd->v_text == NULL && prog->v_text == NULL && conf->path == NULL)
 		return conf_error(conf, ORIGIN_CMDLINE, 0, "run",
 		    "no workers: give a command after -- (or a job file, or "

@@ -63,6 +63,7 @@ struct conf {
 void	conf_init(struct conf *);
 void	conf_free(struct conf *);
 int	conf_load(struct conf *, const char *);
+int	conf_load_stream(struct conf *, FILE *);
 int	conf_set(struct conf *, const char *, const char *, const char *, int, int,
 	    const char *);
 int	conf_set_flag(struct conf *, const char *, const char *);
