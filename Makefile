@@ -41,7 +41,7 @@ LIB_SRCS	:= chan.c chunk.c conf.c input.c log.c master.c output.c \
 		   parse.c proto.c reduce.c shm.c slot.c spawn.c worker.c \
 		   xmalloc.c
 CMD_SRCS	:= main.c cmd-parse.c cmd-run.c cmd-check.c
-WORKERS		:= exec upper wc mean
+WORKERS		:= exec upper wc mean faulty
 UNIT_TESTS	:= test_parse test_conf test_chunk test_proto test_reduce
 MANS		:= man/chunkvisor.1 man/chunkvisor.ini.5 man/cv_worker_main.3
 

@@ -57,7 +57,7 @@ static const struct conf_key keys[CONF_NKEYS] = {
 	{ "job", "seed", T_UINT, OFF(seed), "1", 0, DMAX, NULL },
 	{ "workers", "count", T_COUNT, OFF(workers), "auto", 1, 4096, NULL },
 	{ "workers", "command", T_COMMAND, OFF(command), NULL, 0, 0, NULL },
-	{ "workers", "program", T_STRING, OFF(program), NULL, 0, 0, NULL },
+	{ "workers", "program", T_COMMAND, OFF(program), NULL, 0, 0, NULL },
 	{ "workers", "prefetch", T_UINT, OFF(prefetch), "2", 1, 65536, NULL },
 	{ "workers", "chunk_timeout", T_DURATION, OFF(chunk_timeout_ms), "0",
 	    0, DMAX, NULL },
@@ -207,6 +207,8 @@ conf_free(struct conf *conf)
 	}
 	if (conf->argv != NULL)
 		parse_argv_free(conf->argv);
+	if (conf->prog_argv != NULL)
+		parse_argv_free(conf->prog_argv);
 	free(conf->path);
 	memset(conf, 0, sizeof *conf);
 }
@@ -265,14 +267,16 @@ conf_parse_value(struct conf *conf, const struct conf_key *key,
 		    conf_check_format(value, &conf->format_columns, errstr) == -1)
 			return -1;
 		if (key->k_type == T_COMMAND) {
-			char	**argv;
-			int	  argc;
+			char	***dst = key->k_off == OFF(command) ?
+			    &conf->argv : &conf->prog_argv;
+			char	  **argv;
+			int	    argc;
 
 			if (parse_argv(value, &argv, &argc, errstr) == -1)
 				return -1;
-			if (conf->argv != NULL)
-				parse_argv_free(conf->argv);
-			conf->argv = argv;
+			if (*dst != NULL)
+				parse_argv_free(*dst);
+			*dst = argv;
 		}
 		free(*(char **)p);
 		*(char **)p = xstrdup(value);
@@ -429,6 +433,8 @@ conf_override_worker(struct conf *conf, int k)
 	if (k == K_PROGRAM) {
 		free(conf->program);
 		conf->program = NULL;
+		parse_argv_free(conf->prog_argv);
+		conf->prog_argv = NULL;
 	} else {
 		free(conf->command);
 		conf->command = NULL;
@@ -685,7 +691,7 @@ conf_finish_job(struct conf *conf)
 			base = base != NULL ? base + 1 : conf->path;
 		} else {
 			base = conf->argv != NULL ? conf->argv[0] :
-			    conf->program;
+			    conf->prog_argv[0];
 			if (strrchr(base, '/') != NULL)
 				base = strrchr(base, '/') + 1;
 		}

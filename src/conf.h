@@ -43,6 +43,7 @@ struct conf {
 	char		*command;
 	char		**argv;			/* command, split into words */
 	char		*program;
+	char		**prog_argv;		/* program, split into words */
 	uint64_t	 prefetch;
 	uint64_t	 chunk_timeout_ms;
 	uint64_t	 stop_timeout_ms;

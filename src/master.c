@@ -6,6 +6,7 @@
  */
 #include <sys/stat.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 
 #include <errno.h>
 #include <limits.h>
@@ -294,7 +295,9 @@ static int
 master_find_worker(struct master *m)
 {
 	const struct conf	*conf = m->m_conf;
-	const char		*name = conf->argv ? "exec" : conf->program;
+	const char		*name = conf->argv ? "exec" : conf->prog_argv[0];
+	char *const		*args = conf->argv ? conf->argv :
+				    conf->prog_argv + 1;
 	char			 exe[PATH_MAX], *dir, *path = NULL, *p, *s;
 	ssize_t			 n;
 	int			 argc, i;
@@ -329,12 +332,12 @@ master_find_worker(struct master *m)
 		return EX_UNAVAILABLE;
 	}
 	m->m_worker_path = path;
-	for (argc = 0; conf->argv != NULL && conf->argv[argc] != NULL; argc++)
+	for (argc = 0; args[argc] != NULL; argc++)
 		;
 	m->m_worker_argv = xcalloc((size_t)argc + 2, sizeof(char *));
 	m->m_worker_argv[0] = path;
 	for (i = 0; i < argc; i++)
-		m->m_worker_argv[i + 1] = conf->argv[i];
+		m->m_worker_argv[i + 1] = args[i];
 	return 0;
 }
 
@@ -377,6 +380,10 @@ master_setup(struct master *m)
 	if ((m->m_base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
 	signal(SIGPIPE, SIG_IGN);
+	/* What a dead worker leaves running becomes ours to reap and kill,
+	 * not init's: see slot_reap_orphans(). */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
+		log_warn("prctl(PR_SET_CHILD_SUBREAPER)");
 	for (i = 0; i < 4; i++) {
 		m->m_sig[i] = evsignal_new(m->m_base, sigs[i],
 		    sigs[i] == SIGCHLD ? slot_reap_cb : master_signal_cb, m);

@@ -115,6 +115,12 @@ output_write(struct output *o, const void *buf, size_t len)
 		n = write(o->o_fd, p, len);
 		if (n == -1 && errno == EINTR)
 			continue;
+		if (n == -1 && errno == EPIPE && o->o_path == NULL) {
+			/* A reader such as head(1) that has seen enough:
+			 * no message, as SIGPIPE would have given none. */
+			o->o_failed = 1;
+			return -1;
+		}
 		if (n == -1) {
 			log_warn("write error on %s", o->o_path != NULL ?
 			    o->o_path : "standard output");

@@ -34,6 +34,7 @@
 
 static void	slot_timer_cb(int, short, void *);
 static void	slot_close_chan(struct slot *);
+static void	slot_reap_orphans(void);
 static void	slot_exited(struct slot *, int);
 static void	slot_maybe_release(struct slot *);
 static void	slot_release(struct slot *);
@@ -337,8 +338,8 @@ slot_reap_cb(int sig, short events, void *arg)
 				slot_exited(&m->m_slots[i], status);
 				found = 1;
 			}
-		if (!found)
-			log_warnx("reaped unknown child %ld", (long)pid);
+		if (!found)	/* a worker's orphan, reparented to us */
+			log_debug("reaped orphan %ld", (long)pid);
 	}
 	master_dispatch(m);
 }
@@ -502,4 +503,38 @@ slot_teardown(struct master *m, int interrupted)
 			;
 		s->s_pid = 0;
 	}
+	slot_reap_orphans();
+}
+
+/*
+ * The master is a child subreaper (master.c), so whatever a worker left
+ * running when it died (a command's background child, even one that left
+ * the worker's process group) is the master's child by now: kill and reap
+ * every remaining child, so that nothing of the job outlives it, not even
+ * as a zombie. The list comes from /proc; without it, what the group kills
+ * took is still reaped.
+ */
+static void
+slot_reap_orphans(void)
+{
+	struct timespec	 ts = { 0, 5 * 1000 * 1000 };
+	uint64_t	 deadline = master_now_ms() + 1000;
+	char		 path[64];
+	FILE		*fp;
+	long		 pid;
+
+	snprintf(path, sizeof path, "/proc/self/task/%ld/children",
+	    (long)getpid());
+	do {
+		if ((fp = fopen(path, "r")) != NULL) {
+			while (fscanf(fp, "%ld", &pid) == 1)
+				kill((pid_t)pid, SIGKILL);
+			fclose(fp);
+		}
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		if (errno == ECHILD)
+			return;
+		nanosleep(&ts, NULL);
+	} while (master_now_ms() < deadline);
 }

@@ -2,8 +2,11 @@
  * exec.c: the adapter behind `command =`. For each chunk it runs the
  * command (argv[1..], no shell) with the chunk on its stdin, and its stdout
  * is the chunk's result; a non-zero exit or a signal fails the chunk. The
- * command is put to death with the adapter (parent-death signal), and runs
- * in the adapter's process group, so the master's kill takes its children.
+ * command runs in the adapter's process group, so that a kill of the
+ * worker takes it and its children; it also dies with the adapter
+ * (parent-death signal). The adapter is a subreaper: what the command
+ * leaves running becomes the adapter's child and is killed once the command
+ * has exited, so that leftovers do not pile up from chunk to chunk.
  */
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -30,6 +33,7 @@ static int	exec_pump(const struct cv_chunk *, struct cv_out *, int, int,
 static int	exec_exited(pid_t, int, short);
 static int	exec_read(struct cv_out *, int);
 static int	exec_found(const char *);
+static void	exec_reap_leftovers(void);
 
 static void
 exec_child(int in, int out)
@@ -176,11 +180,40 @@ exec_map(const struct cv_chunk *c, struct cv_out *res, void *arg)
 	while (waitpid(pid, &status, 0) == -1)
 		if (errno != EINTR)
 			return 1;
+	exec_reap_leftovers();
 	if (rc != 0)
 		return 1;
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	return 128 + WTERMSIG(status);
+}
+
+/* Kills and reaps every child still there after the command exited: its
+ * leftovers, reparented to us. A few rounds, since killing one can orphan
+ * its own children to us; never a blocking wait. */
+static void
+exec_reap_leftovers(void)
+{
+	struct timespec	 ts = { 0, 1000 * 1000 };
+	char		 path[64];
+	FILE		*fp;
+	long		 pid;
+	int		 round, any;
+
+	snprintf(path, sizeof path, "/proc/self/task/%ld/children",
+	    (long)getpid());
+	for (round = 0; round < 50; round++) {
+		if ((fp = fopen(path, "r")) == NULL)
+			return;
+		for (any = 0; fscanf(fp, "%ld", &pid) == 1; any = 1)
+			kill((pid_t)pid, SIGKILL);
+		fclose(fp);
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		if (!any)
+			return;
+		nanosleep(&ts, NULL);
+	}
 }
 
 /* Whether execvp would find NAME: checked once at start, so that a missing
@@ -223,5 +256,7 @@ main(int argc, char **argv)
 		return 127;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
+		perror("chunkvisor exec: prctl(PR_SET_CHILD_SUBREAPER)");
 	return cv_worker_main(exec_map, NULL);
 }
