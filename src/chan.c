@@ -246,7 +246,11 @@ chan_fill(struct slot *s, int reply)
 		a.a_count = (uint32_t)n;
 		memcpy(m->m_buf.bytes + sizeof(struct msg_hdr), &a, sizeof a);
 		if (proto_send(s->s_fd, m->m_buf.bytes, len) == -1) {
-			slot_kill(s, "cannot be sent to: %s", strerror(errno));
+			/* A worker that died is seen by its EOF and exit,
+			 * which tell why; anything else is its fault. */
+			if (errno != EPIPE && errno != ECONNRESET)
+				slot_kill(s, "cannot be sent to: %s",
+				    strerror(errno));
 			return;
 		}
 		reply = 0;

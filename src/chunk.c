@@ -9,6 +9,11 @@
 #include "xmalloc.h"
 
 static int	chunktab_cut(struct chunktab *, uint64_t *, uint64_t *);
+static uint32_t	chunktab_new_piece(struct chunktab *, uint64_t, uint64_t,
+		    uint64_t);
+static void	chunktab_free_piece(struct chunktab *, struct chunk *);
+static uint64_t	chunktab_cut_point(const struct chunktab *,
+		    const struct chunk *, uint64_t);
 
 /*
  * Where the lines chunk that starts at POS ends, in DATA of SIZE bytes, for
@@ -44,6 +49,7 @@ chunktab_init(struct chunktab *ct, size_t window, int split, uint64_t cs,
 	memset(ct, 0, sizeof *ct);
 	ct->ct_ring = xcalloc(cap, sizeof *ct->ct_ring);
 	ct->ct_queue = xcalloc(cap, sizeof *ct->ct_queue);
+	ct->ct_qcap = cap;
 	ct->ct_cap = cap;
 	ct->ct_split = split;
 	ct->ct_size = cs;
@@ -58,8 +64,13 @@ chunktab_free(struct chunktab *ct)
 {
 	size_t	i;
 
-	for (i = 0; i < ct->ct_cap; i++)
+	for (i = 0; i < ct->ct_cap; i++) {
 		free(ct->ct_ring[i].c_result);
+		free(ct->ct_ring[i].c_pieces);
+	}
+	for (i = 0; i < ct->ct_npieces; i++)
+		free(ct->ct_pieces[i].c_result);
+	free(ct->ct_pieces);
 	free(ct->ct_ring);
 	free(ct->ct_queue);
 	memset(ct, 0, sizeof *ct);
@@ -109,7 +120,7 @@ chunktab_next(struct chunktab *ct)
 
 	if (ct->ct_qlen > 0) {
 		c = chunktab_get(ct, ct->ct_queue[ct->ct_qhead]);
-		ct->ct_qhead = (ct->ct_qhead + 1) % ct->ct_cap;
+		ct->ct_qhead = (ct->ct_qhead + 1) % ct->ct_qcap;
 		ct->ct_qlen--;
 		return c;
 	}
@@ -133,6 +144,12 @@ chunktab_get(struct chunktab *ct, uint64_t id)
 {
 	struct chunk	*c;
 
+	if (IS_PIECE(id)) {
+		if ((id & ~PIECE_BIT) >= ct->ct_npieces)
+			return NULL;
+		c = &ct->ct_pieces[id & ~PIECE_BIT];
+		return c->c_state == CH_FREE ? NULL : c;
+	}
 	if (id < ct->ct_base || id >= ct->ct_next)
 		return NULL;
 	c = &ct->ct_ring[id % ct->ct_cap];
@@ -143,11 +160,22 @@ chunktab_get(struct chunktab *ct, uint64_t id)
 void
 chunktab_requeue(struct chunktab *ct, struct chunk *c)
 {
-	if (ct->ct_qlen == ct->ct_cap)
-		fatalx("chunk retry queue overflow");
+	uint64_t	*q;
+	size_t		 i;
+
+	/* Pieces of bisected chunks can outnumber the window: grow. */
+	if (ct->ct_qlen == ct->ct_qcap) {
+		q = xcalloc(ct->ct_qcap * 2, sizeof *q);
+		for (i = 0; i < ct->ct_qlen; i++)
+			q[i] = ct->ct_queue[(ct->ct_qhead + i) % ct->ct_qcap];
+		free(ct->ct_queue);
+		ct->ct_queue = q;
+		ct->ct_qhead = 0;
+		ct->ct_qcap *= 2;
+	}
 	c->c_state = CH_QUEUED;
 	c->c_slot = -1;
-	ct->ct_queue[(ct->ct_qhead + ct->ct_qlen++) % ct->ct_cap] = c->c_id;
+	ct->ct_queue[(ct->ct_qhead + ct->ct_qlen++) % ct->ct_qcap] = c->c_id;
 }
 
 /* The chunk is written out: free its record, and move the window on past
@@ -168,4 +196,159 @@ int
 chunktab_finished(const struct chunktab *ct)
 {
 	return ct->ct_cut_all && ct->ct_base == ct->ct_next;
+}
+
+/* A new piece [start, end) of window chunk PARENT, queued. */
+static uint32_t
+chunktab_new_piece(struct chunktab *ct, uint64_t parent, uint64_t start,
+    uint64_t end)
+{
+	struct chunk	*c;
+	uint32_t	 i;
+
+	if (ct->ct_free_piece != 0) {
+		i = ct->ct_free_piece - 1;
+		ct->ct_free_piece = (uint32_t)ct->ct_pieces[i].c_parent;
+	} else {
+		if (ct->ct_npieces == UINT32_MAX)
+			fatalx("too many pieces of bisected chunks");
+		ct->ct_pieces = xreallocarray(ct->ct_pieces,
+		    (size_t)ct->ct_npieces + 1, sizeof *ct->ct_pieces);
+		i = ct->ct_npieces++;
+	}
+	c = &ct->ct_pieces[i];
+	memset(c, 0, sizeof *c);
+	c->c_id = PIECE_BIT | i;
+	c->c_start = start;
+	c->c_end = end;
+	c->c_parent = parent;
+	c->c_slot = -1;
+	chunktab_requeue(ct, c);
+	return i;
+}
+
+static void
+chunktab_free_piece(struct chunktab *ct, struct chunk *p)
+{
+	free(p->c_result);
+	memset(p, 0, sizeof *p);
+	p->c_parent = ct->ct_free_piece;	/* the free list's link */
+	ct->ct_free_piece = (uint32_t)((p - ct->ct_pieces) + 1);
+}
+
+/* The window chunk that C (a chunk or a piece) belongs to. */
+struct chunk *
+chunktab_window(struct chunktab *ct, const struct chunk *c)
+{
+	return IS_PIECE(c->c_id) ? chunktab_get(ct, c->c_parent) :
+	    (struct chunk *)(uintptr_t)c;
+}
+
+/*
+ * Where to cut C in two: for lines, at the line start nearest its middle;
+ * for bytes and ranges, at the middle, if each half keeps at least MIN.
+ * Returns 0 when C cannot be cut: a single line, or a smallest piece.
+ */
+static uint64_t
+chunktab_cut_point(const struct chunktab *ct, const struct chunk *c,
+    uint64_t min)
+{
+	uint64_t	 len = c->c_end - c->c_start, mid;
+	const char	*nl;
+
+	if (ct->ct_split != SPLIT_LINES)
+		return len >= 2 * min && len >= 2 ? c->c_start + len / 2 : 0;
+	if (len < 2)
+		return 0;
+	mid = c->c_start + len / 2;
+	nl = memchr(ct->ct_data + mid, '\n', c->c_end - mid);
+	if (nl != NULL && (uint64_t)(nl - ct->ct_data) + 1 < c->c_end)
+		return (uint64_t)(nl - ct->ct_data) + 1;
+	nl = memrchr(ct->ct_data + c->c_start, '\n', mid - c->c_start);
+	return nl != NULL ? (uint64_t)(nl - ct->ct_data) + 1 : 0;
+}
+
+/*
+ * Bisects C (a window chunk or a piece): its two halves are queued as new
+ * pieces in its place. Returns 0, or -1 when it cannot be cut (see
+ * chunktab_cut_point); MIN is the smallest piece for bytes and ranges.
+ */
+int
+chunktab_split(struct chunktab *ct, struct chunk *c, uint64_t min)
+{
+	struct chunk	*w = chunktab_window(ct, c);
+	uint64_t	 cut = chunktab_cut_point(ct, c, min);
+	uint64_t	 start = c->c_start, end = c->c_end, id = w->c_id;
+	uint32_t	 a, b, at = 0, self;
+
+	if (cut == 0)
+		return -1;
+	if (w == c) {
+		c->c_state = CH_SPLIT;
+		c->c_npieces = 0;
+	} else {
+		/* The piece gives its place in W's list to its halves. */
+		self = (uint32_t)(c->c_id & ~PIECE_BIT);
+		while (at < w->c_npieces && w->c_pieces[at] != self)
+			at++;
+		if (at == w->c_npieces)
+			fatalx("piece %u is not in chunk %llu", self,
+			    (unsigned long long)id);
+		memmove(&w->c_pieces[at], &w->c_pieces[at + 1],
+		    (w->c_npieces - at - 1) * sizeof *w->c_pieces);
+		w->c_npieces--;
+		chunktab_free_piece(ct, c);
+	}
+	a = chunktab_new_piece(ct, id, start, cut);
+	b = chunktab_new_piece(ct, id, cut, end);
+	w->c_pieces = xreallocarray(w->c_pieces, (size_t)w->c_npieces + 2,
+	    sizeof *w->c_pieces);
+	memmove(&w->c_pieces[at + 2], &w->c_pieces[at],
+	    (w->c_npieces - at) * sizeof *w->c_pieces);
+	w->c_pieces[at] = a;
+	w->c_pieces[at + 1] = b;
+	w->c_npieces += 2;
+	return 0;
+}
+
+/* Whether every piece of split chunk W is done or quarantined. */
+int
+chunktab_pieces_done(struct chunktab *ct, struct chunk *w)
+{
+	uint32_t	i;
+	int		st;
+
+	for (i = 0; i < w->c_npieces; i++) {
+		st = ct->ct_pieces[w->c_pieces[i]].c_state;
+		if (st != CH_DONE && st != CH_POISON)
+			return 0;
+	}
+	return 1;
+}
+
+/* Joins the results of split chunk W's pieces, in order, into W's own
+ * result (quarantined pieces give none), frees the pieces, and makes W
+ * HELD: its result waits for its turn like any other. */
+void
+chunktab_join(struct chunktab *ct, struct chunk *w)
+{
+	struct chunk	*p;
+	size_t		 len = 0;
+	uint32_t	 i;
+
+	for (i = 0; i < w->c_npieces; i++)
+		len += ct->ct_pieces[w->c_pieces[i]].c_len;
+	w->c_result = xmalloc(len);
+	w->c_len = 0;
+	for (i = 0; i < w->c_npieces; i++) {
+		p = &ct->ct_pieces[w->c_pieces[i]];
+		if (p->c_len > 0)
+			memcpy(w->c_result + w->c_len, p->c_result, p->c_len);
+		w->c_len += p->c_len;
+		chunktab_free_piece(ct, p);
+	}
+	free(w->c_pieces);
+	w->c_pieces = NULL;
+	w->c_npieces = 0;
+	w->c_state = CH_HELD;
 }

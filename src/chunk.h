@@ -19,8 +19,19 @@
  *	ASSIGNED -> HELD      (done, waiting for its turn: order = keep)
  *	ASSIGNED -> FREE      (done and written; retired)
  *	HELD     -> FREE      (written in its turn)
+ *	ASSIGNED -> SPLIT     (poison: bisected into pieces)
+ *	SPLIT    -> HELD      (every piece done or quarantined)
+ *
+ * A piece is a struct chunk too, kept outside the window: its id has
+ * PIECE_BIT set and indexes ct_pieces; c_parent names the window chunk it
+ * belongs to. Pieces go through QUEUED, ASSIGNED and SPLIT like chunks,
+ * and end DONE (result kept) or POISON (quarantined, no result).
  */
-enum chunk_state { CH_FREE, CH_QUEUED, CH_ASSIGNED, CH_HELD };
+enum chunk_state { CH_FREE, CH_QUEUED, CH_ASSIGNED, CH_HELD, CH_SPLIT,
+	CH_DONE, CH_POISON };
+
+#define PIECE_BIT	(1ULL << 63)
+#define IS_PIECE(id)	(((id) & PIECE_BIT) != 0)
 
 struct chunk {
 	uint64_t	 c_id;
@@ -30,8 +41,11 @@ struct chunk {
 	int		 c_state;
 	int		 c_slot;	/* ASSIGNED: the worker's slot */
 	int		 c_last_status;	/* of the last failed attempt */
-	char		*c_result;	/* HELD: a copy of the result */
+	char		*c_result;	/* HELD, DONE: a copy of the result */
 	size_t		 c_len;
+	uint64_t	 c_parent;	/* a piece's window chunk */
+	uint32_t	*c_pieces;	/* SPLIT: its pieces, in input order */
+	uint32_t	 c_npieces;
 };
 
 struct chunktab {
@@ -40,7 +54,9 @@ struct chunktab {
 	uint64_t	 ct_base;	/* oldest chunk not retired */
 	uint64_t	 ct_next;	/* id of the next chunk to cut */
 	uint64_t	*ct_queue;	/* ids of retried chunks, FIFO */
-	size_t		 ct_qhead, ct_qlen;
+	size_t		 ct_qhead, ct_qlen, ct_qcap;
+	struct chunk	*ct_pieces;	/* pieces of bisected chunks */
+	uint32_t	 ct_npieces, ct_free_piece;	/* free list, + 1 */
 	/* The cutter. */
 	int		 ct_split;
 	uint64_t	 ct_size;	/* chunk_size */
@@ -58,6 +74,10 @@ struct chunk	*chunktab_get(struct chunktab *, uint64_t);
 void		 chunktab_requeue(struct chunktab *, struct chunk *);
 void		 chunktab_retire(struct chunktab *, struct chunk *);
 int		 chunktab_finished(const struct chunktab *);
+int		 chunktab_split(struct chunktab *, struct chunk *, uint64_t);
+struct chunk	*chunktab_window(struct chunktab *, const struct chunk *);
+int		 chunktab_pieces_done(struct chunktab *, struct chunk *);
+void		 chunktab_join(struct chunktab *, struct chunk *);
 uint64_t	 split_lines_end(const char *, uint64_t, uint64_t, uint64_t);
 
 #endif

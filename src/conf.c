@@ -21,7 +21,7 @@
 #include "xmalloc.h"
 
 enum key_type { T_STRING, T_SIZE, T_DURATION, T_UINT, T_ENUM, T_RANGE,
-	T_COUNT, T_COMMAND, T_FORMAT };
+	T_COUNT, T_COMMAND, T_FORMAT, T_BOOL };
 
 struct conf_key {
 	const char		*k_section;
@@ -38,7 +38,8 @@ static const char *const split_names[] = { "lines", "bytes", "range", NULL };
 static const char *const order_names[] = { "keep", "any", NULL };
 static const char *const reduce_names[] = { "none", "sum", "min", "max",
 	"mean", NULL };
-static const char *const sections[] = { "job", "workers", NULL };
+static const char *const poison_names[] = { "skip", "fail", NULL };
+static const char *const sections[] = { "job", "workers", "failure", NULL };
 
 #define OFF(m)	offsetof(struct conf, m)
 #define DMAX	UINT64_MAX
@@ -75,12 +76,20 @@ static const struct conf_key keys[CONF_NKEYS] = {
 	    "60s", 1, DMAX, NULL },
 	{ "workers", "memory_limit", T_SIZE, OFF(memory_limit), "0", 0, DMAX,
 	    NULL },
+	{ "failure", "bisect", T_BOOL, OFF(bisect), "yes", 0, 0, NULL },
+	{ "failure", "bisect_min", T_SIZE, OFF(bisect_min), "1", 1, DMAX,
+	    NULL },
+	{ "failure", "on_poison", T_ENUM, OFF(on_poison), "skip", 0, 0,
+	    poison_names },
+	{ "failure", "quarantine", T_STRING, OFF(quarantine), NULL, 0, 0,
+	    NULL },
 };
 
 enum { K_NAME, K_INPUT, K_SPLIT, K_CHUNK_SIZE, K_RANGE, K_OUTPUT, K_ORDER,
 	K_REDUCE, K_FORMAT, K_SEED, K_COUNT, K_COMMAND, K_PROGRAM, K_PREFETCH,
 	K_CHUNK_TIMEOUT, K_STOP_TIMEOUT, K_MAX_ATTEMPTS, K_BACKOFF,
-	K_BACKOFF_MAX, K_MAX_RESTARTS, K_RESTART_WINDOW, K_MEMORY_LIMIT };
+	K_BACKOFF_MAX, K_MAX_RESTARTS, K_RESTART_WINDOW, K_MEMORY_LIMIT,
+	K_BISECT, K_BISECT_MIN, K_ON_POISON, K_QUARANTINE };
 
 /* State of one job file being read: the line counter is what inih's
  * handler is not told. */
@@ -318,11 +327,14 @@ conf_parse_value(struct conf *conf, const struct conf_key *key,
 		*errstr = key->k_enum == split_names ?
 		    "expected lines, bytes or range" :
 		    key->k_enum == order_names ? "expected keep or any" :
+		    key->k_enum == poison_names ? "expected skip or fail" :
 		    "expected none, sum, min, max or mean";
 		return -1;
 	case T_RANGE:
 		return parse_range(value, &conf->range_start, &conf->range_end,
 		    errstr);
+	case T_BOOL:
+		return parse_bool(value, (int *)p, errstr);
 	}
 	fatalx("key type %d", key->k_type);
 }
@@ -547,7 +559,8 @@ loader_section(struct loader *ld, char *s)
 			break;
 	if (sections[i] == NULL) {
 		ld->l_status = conf_error(ld->l_conf, ORIGIN_FILE, ld->l_line,
-		    NULL, "unknown section [%s] (known: [job], [workers])",
+		    NULL, "unknown section [%s] (known: [job], [workers], "
+		    "[failure])",
 		    name);
 	} else if (ld->l_conf->section_line[i] != 0) {
 		ld->l_status = conf_error(ld->l_conf, ORIGIN_FILE, ld->l_line,
@@ -576,8 +589,8 @@ loader_key_cb(void *arg, const char *section, const char *name,
 		return 0;
 	if (*section == '\0') {
 		ld->l_status = conf_error(ld->l_conf, ORIGIN_FILE, ld->l_line,
-		    NULL, "'%s' is outside any section; put it under [job] or "
-		    "[workers]", name);
+		    NULL, "'%s' is outside any section; put it under [job], "
+		    "[workers] or [failure]", name);
 		return 0;
 	}
 	ld->l_status = conf_set(ld->l_conf, section, name, value, ORIGIN_FILE,
@@ -700,6 +713,12 @@ conf_finish_job(struct conf *conf)
 		    strcmp(dot, ".ini") == 0 ?
 		    xstrndup(base, (size_t)(dot - base)) : xstrdup(base);
 	}
+	/* Quarantined records go beside the output, or to NAME.quarantine
+	 * when the output is standard output. */
+	if (conf->quarantine == NULL)
+		conf->quarantine = strcmp(conf->output, "-") != 0 ?
+		    xasprintf("%s.quarantine", conf->output) :
+		    xasprintf("%s.quarantine", conf->name);
 	return 0;
 }
 
@@ -742,7 +761,9 @@ conf_print(const struct conf *conf, FILE *fp)
 			    v->v_origin == ORIGIN_CMDLINE ? "command line" :
 			    "default");
 		if (k == K_NAME && text == NULL)
-			text = conf->name;
+			text = conf->name;	/* derived: see conf_finish_job */
+		if (k == K_QUARANTINE && text == NULL)
+			text = conf->quarantine;
 		if (k == K_COUNT && strcmp(text, "auto") == 0) {
 			snprintf(count, sizeof count, "%llu",
 			    (unsigned long long)conf->workers);

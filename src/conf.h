@@ -9,6 +9,7 @@
 
 enum split_kind { SPLIT_LINES, SPLIT_BYTES, SPLIT_RANGE };
 enum order_kind { ORDER_KEEP, ORDER_ANY };
+enum poison_kind { POISON_SKIP, POISON_FAIL };
 enum reduce_kind { REDUCE_NONE, REDUCE_SUM, REDUCE_MIN, REDUCE_MAX,
 	REDUCE_MEAN };
 
@@ -22,7 +23,7 @@ struct conf_val {
 	char	*v_flag;	/* ORIGIN_CMDLINE: the flag as typed */
 };
 
-#define CONF_NKEYS	22
+#define CONF_NKEYS	26
 
 struct conf {
 	/* [job] */
@@ -53,11 +54,16 @@ struct conf {
 	uint64_t	 max_restarts;
 	uint64_t	 restart_window_ms;
 	uint64_t	 memory_limit;
+	/* [failure] */
+	int		 bisect;
+	uint64_t	 bisect_min;
+	int		 on_poison;
+	char		*quarantine;
 
 	/* Bookkeeping for messages and `check`. */
 	char		*path;			/* the job file, or NULL */
 	struct conf_val	 vals[CONF_NKEYS];
-	int		 section_line[2];	/* [job], [workers]; 0 if absent */
+	int		 section_line[3];	/* [job], [workers], [failure] */
 	int		 last_line;
 };
 

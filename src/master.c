@@ -41,6 +41,10 @@ static int	master_find_worker(struct master *);
 static char	*master_search(const char *, const char *);
 static void	master_consume(struct master *, struct chunk *, const char *,
 		    size_t);
+static void	master_deliver(struct master *, struct chunk *, const char *,
+		    size_t);
+static void	master_poison(struct master *, struct chunk *, const char *);
+static void	master_piece_done(struct master *, struct chunk *);
 static void	master_complete(struct master *);
 static void	master_summary(struct master *);
 static void	master_free(struct master *);
@@ -78,37 +82,78 @@ void
 master_describe_chunk(const struct master *m, const struct chunk *c,
     char *buf, size_t len)
 {
+	const char		*what = IS_PIECE(c->c_id) ? "a piece of " : "";
+	unsigned long long	 id = IS_PIECE(c->c_id) ? c->c_parent : c->c_id;
+
 	if (m->m_conf->split == SPLIT_RANGE)
-		snprintf(buf, len, "chunk %llu (integers %lld..%lld)",
-		    (unsigned long long)c->c_id, (long long)c->c_start,
-		    (long long)c->c_end);
+		snprintf(buf, len, "%schunk %llu (integers %lld..%lld)", what,
+		    id, (long long)c->c_start, (long long)c->c_end);
 	else
-		snprintf(buf, len, "chunk %llu (bytes %llu..%llu of %s)",
-		    (unsigned long long)c->c_id,
-		    (unsigned long long)c->c_start,
+		snprintf(buf, len, "%schunk %llu (bytes %llu..%llu of %s)",
+		    what, id, (unsigned long long)c->c_start,
 		    (unsigned long long)c->c_end, m->m_in.in_name);
 }
 
-/* An attempt at C failed (WHY says how): retry it, unless it has had
- * max_attempts, which ends the job. */
+/*
+ * An attempt at C (a chunk or a piece) failed, WHY says how: retry it. After
+ * max_attempts it is poison: bisected, if it can be and bisect is on, else
+ * quarantined (on_poison = skip) or the end of the job (fail).
+ */
 void
 master_fail_chunk(struct master *m, struct chunk *c, int status,
     const char *why)
 {
-	char	desc[256];
+	const struct conf	*conf = m->m_conf;
+	char			 desc[256];
 
 	c->c_last_status = status;
 	m->m_retries++;
 	master_describe_chunk(m, c, desc, sizeof desc);
-	if (c->c_attempt >= m->m_conf->max_attempts) {
-		master_end(m, 1, "%s failed %u attempts (the last: %s); giving "
-		    "up on the job", desc, c->c_attempt, why);
-		c->c_state = CH_QUEUED;
+	if (c->c_attempt < conf->max_attempts) {
+		log_info("%s: attempt %u failed (%s); retrying", desc,
+		    c->c_attempt, why);
+		chunktab_requeue(&m->m_chunks, c);
 		return;
 	}
-	log_info("%s: attempt %u failed (%s); retrying", desc, c->c_attempt,
-	    why);
-	chunktab_requeue(&m->m_chunks, c);
+	if (conf->bisect &&
+	    chunktab_split(&m->m_chunks, c, conf->bisect_min) == 0) {
+		log_warnx("%s failed %u attempts (the last: %s); bisecting it",
+		    desc, c->c_attempt, why);
+		return;
+	}
+	master_poison(m, c, why);
+}
+
+/* C failed for good and cannot be cut further: quarantine it (its result
+ * is empty), or stop the job. */
+static void
+master_poison(struct master *m, struct chunk *c, const char *why)
+{
+	struct chunk	*w = chunktab_window(&m->m_chunks, c);
+	char		 desc[256];
+	int		 n;
+
+	master_describe_chunk(m, c, desc, sizeof desc);
+	if (m->m_conf->on_poison == POISON_FAIL) {
+		quarantine_add(&m->m_quarantine, w->c_id, c->c_start, c->c_end,
+		    why);
+		master_end(m, 1, "%s failed %u attempts (the last: %s); "
+		    "stopping (on_poison = fail)", desc, c->c_attempt, why);
+		return;
+	}
+	if ((n = quarantine_add(&m->m_quarantine, w->c_id, c->c_start,
+	    c->c_end, why)) == -1) {
+		master_end(m, EX_CANTCREAT, NULL);
+		return;
+	}
+	log_warnx("%s failed %u attempts (the last: %s); quarantined %d "
+	    "record%s in %s", desc, c->c_attempt, why, n, n == 1 ? "" : "s",
+	    m->m_quarantine.q_path);
+	if (IS_PIECE(c->c_id)) {
+		c->c_state = CH_POISON;
+		master_piece_done(m, c);
+	} else
+		master_deliver(m, c, "", 0);
 }
 
 /* Writes (or reduces) one result in its turn. */
@@ -118,6 +163,9 @@ master_consume(struct master *m, struct chunk *c, const char *data,
 {
 	char	err[256], desc[256];
 
+	m->m_chunks_done++;
+	if (m->m_conf->split != SPLIT_RANGE)
+		m->m_bytes_done += c->c_end - c->c_start;
 	if (m->m_conf->reduce != REDUCE_NONE) {
 		if (reduce_add(&m->m_reduce, data, len, err, sizeof err) == -1) {
 			master_describe_chunk(m, c, desc, sizeof desc);
@@ -130,28 +178,25 @@ master_consume(struct master *m, struct chunk *c, const char *data,
 }
 
 /*
- * A chunk's result, read in place from its worker's arena. With order =
- * keep it is written now only if it is the oldest outstanding chunk (then
- * every held successor follows); otherwise it is copied and held, which the
- * window bounds. With order = any it is written at once.
+ * A window chunk's result. With order = keep it is written now only if it
+ * is the oldest outstanding chunk (then every held successor follows);
+ * otherwise it is copied (unless a join made it already) and held, which
+ * the window bounds. With order = any it is written at once.
  */
-void
-master_result(struct master *m, struct chunk *c, const char *data,
+static void
+master_deliver(struct master *m, struct chunk *c, const char *data,
     size_t len)
 {
 	struct chunktab	*ct = &m->m_chunks;
 	struct chunk	*next;
 
-	m->m_chunks_done++;
-	if (m->m_conf->split != SPLIT_RANGE)
-		m->m_bytes_done += c->c_end - c->c_start;
 	if (m->m_conf->order == ORDER_ANY || c->c_id == ct->ct_base) {
 		master_consume(m, c, data, len);
 		while (m->m_status == -1 &&
 		    (next = chunktab_get(ct, ct->ct_base)) != NULL &&
 		    next->c_state == CH_HELD)
 			master_consume(m, next, next->c_result, next->c_len);
-	} else {
+	} else if (c->c_state != CH_HELD) {
 		c->c_result = xmalloc(len);
 		memcpy(c->c_result, data, len);
 		c->c_len = len;
@@ -159,6 +204,37 @@ master_result(struct master *m, struct chunk *c, const char *data,
 	}
 	if (m->m_status == -1 && chunktab_finished(ct))
 		master_complete(m);
+}
+
+/* A piece of a bisected chunk is done or quarantined: once all of them
+ * are, their results joined are the chunk's. */
+static void
+master_piece_done(struct master *m, struct chunk *p)
+{
+	struct chunk	*w = chunktab_window(&m->m_chunks, p);
+
+	if (!chunktab_pieces_done(&m->m_chunks, w))
+		return;
+	chunktab_join(&m->m_chunks, w);
+	master_deliver(m, w, w->c_result, w->c_len);
+}
+
+/* A chunk's (or a piece's) result, read in place from its worker's arena:
+ * a piece keeps a copy until its chunk is whole. */
+void
+master_result(struct master *m, struct chunk *c, const char *data,
+    size_t len)
+{
+	m->m_stalled_restarts = 0;
+	if (!IS_PIECE(c->c_id)) {
+		master_deliver(m, c, data, len);
+		return;
+	}
+	c->c_result = xmalloc(len);
+	memcpy(c->c_result, data, len);
+	c->c_len = len;
+	c->c_state = CH_DONE;
+	master_piece_done(m, c);
 }
 
 /* Every chunk is in: the reduced row, if any, is the output. */
@@ -181,7 +257,8 @@ master_complete(struct master *m)
 		}
 		free(row);
 	}
-	master_end(m, 0, NULL);
+	m->m_complete = 1;
+	master_end(m, m->m_quarantine.q_count > 0 ? 1 : 0, NULL);
 }
 
 /* Gives every running worker the chunks it has room for; while draining,
@@ -366,6 +443,8 @@ master_setup(struct master *m)
 	    conf->split == SPLIT_RANGE ? (uint64_t)conf->range_end :
 	    m->m_in.in_size);
 	reduce_init(&m->m_reduce, conf->reduce);
+	quarantine_init(&m->m_quarantine, conf->quarantine, conf->split,
+	    m->m_in.in_data);
 	m->m_restart_ms = xcalloc((size_t)conf->max_restarts + 1,
 	    sizeof *m->m_restart_ms);
 	for (n = 0; environ[n] != NULL; n++)
@@ -420,7 +499,7 @@ master_summary(struct master *m)
 	if (secs <= 0)
 		secs = 0.001;
 	fprintf(stderr, "chunkvisor: %s: %s: %llu chunks", m->m_conf->name,
-	    m->m_status == 0 ? "done" : "stopped",
+	    m->m_complete ? "done" : "stopped",
 	    (unsigned long long)m->m_chunks_done);
 	if (m->m_conf->split != SPLIT_RANGE)
 		fprintf(stderr, ", %.1f MB", mb);
@@ -430,9 +509,14 @@ master_summary(struct master *m)
 	else
 		fprintf(stderr, "%.0f chunks/s",
 		    (double)m->m_chunks_done / secs);
-	fprintf(stderr, "); %llu worker restarts, %llu failed attempts\n",
+	fprintf(stderr, "); %llu worker restarts, %llu failed attempts",
 	    (unsigned long long)m->m_restarts,
 	    (unsigned long long)m->m_retries);
+	if (m->m_quarantine.q_count > 0)
+		fprintf(stderr, ", %llu records quarantined in %s",
+		    (unsigned long long)m->m_quarantine.q_count,
+		    m->m_quarantine.q_path);
+	fputc('\n', stderr);
 }
 
 static void
@@ -491,9 +575,13 @@ master_run(struct conf *conf)
 	if (m.m_status == -1)
 		event_base_dispatch(m.m_base);
 	slot_teardown(&m, m.m_status == EX_TEMPFAIL);
-	if (m.m_status == 0 && (rc = output_commit(&m.m_out)) != 0)
+	if (quarantine_close(&m.m_quarantine) == -1 && m.m_status <= 1)
+		m.m_status = EX_IOERR;
+	/* Complete, quarantined records aside: the rest is delivered. */
+	if (m.m_complete && m.m_status <= 1 &&
+	    (rc = output_commit(&m.m_out)) != 0)
 		m.m_status = rc;
-	if (m.m_status != 0)
+	if (!m.m_complete || m.m_status > 1)
 		output_abort(&m.m_out);
 	master_summary(&m);
 	rc = m.m_status;

@@ -12,6 +12,7 @@
 #include "input.h"
 #include "output.h"
 #include "proto.h"
+#include "quarantine.h"
 #include "reduce.h"
 
 /*
@@ -58,6 +59,8 @@ struct master {
 	struct output		 m_out;
 	struct chunktab		 m_chunks;
 	struct reduce		 m_reduce;
+	struct quarantine	 m_quarantine;
+	int			 m_complete;	/* every chunk delivered */
 	struct slot		*m_slots;
 	size_t			 m_nslots;
 	char			*m_worker_path;
@@ -69,6 +72,7 @@ struct master {
 	uint64_t		*m_restart_ms;	/* ring: last restarts' times */
 	size_t			 m_restart_pos;
 	uint64_t		 m_restarts;
+	uint64_t		 m_stalled_restarts;	/* since progress */
 	int			 m_start_failures;	/* in a row */
 	uint64_t		 m_retries;
 	uint64_t		 m_chunks_done;

@@ -352,9 +352,11 @@ slot_maybe_release(struct slot *s)
 }
 
 /*
- * Restart intensity: more than max_restarts restarts within restart_window
- * means the workers cannot run at all (a bad binary, a missing library):
- * stop instead of spinning. The ring holds the last max_restarts + 1
+ * Restart intensity: more than max_restarts restarts within restart_window,
+ * with no chunk completed by any worker in between, means the workers
+ * cannot run at all (a bad binary, a missing library): stop instead of
+ * spinning. Crashes while work gets done (poison records being bisected)
+ * do not count against it. The ring holds the last max_restarts + 1
  * restart times.
  */
 static int
@@ -365,10 +367,12 @@ slot_restart_allowed(struct master *m)
 	uint64_t		 now = master_now_ms(), oldest;
 
 	m->m_restarts++;
+	m->m_stalled_restarts++;
 	m->m_restart_ms[m->m_restart_pos] = now;
 	m->m_restart_pos = (m->m_restart_pos + 1) % n;
 	oldest = m->m_restart_ms[m->m_restart_pos];
-	return m->m_restarts < n || now - oldest > conf->restart_window_ms;
+	return m->m_stalled_restarts < n ||
+	    now - oldest > conf->restart_window_ms;
 }
 
 /* Both EOF and exit are in: free the slot and arm its respawn. */

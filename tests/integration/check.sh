@@ -171,8 +171,10 @@ for f in "$SRCDIR"/conf/*.ini; do
 	parse out | cut -f 1,2 >first
 	grep -v -e '; default' -e '; not set' out >again.ini
 	cv check again.ini >out2 2>err
-	parse out2 | cut -f 1,2 | grep -v '^job name	' >second
-	grep -v '^job name	' first >first2
+	# The name and the quarantine path derive from the file's name.
+	parse out2 | cut -f 1,2 | grep -v -e '^job name	' \
+	    -e '^failure quarantine	' >second
+	grep -v -e '^job name	' -e '^failure quarantine	' first >first2
 	if [ "$cv_rc" = 0 ] && cmp -s first2 second; then
 		ok "$b: check's output, read back by check, gives the same values"
 	else

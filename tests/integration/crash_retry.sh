@@ -80,13 +80,14 @@ retried "hang on the first attempt, chunk_timeout 500ms" \
     -j 3 -c 6K --set workers.chunk_timeout=500ms \
     -- python3 "$PWD/flaky.py" hang 1
 
-# One chunk that always fails.
+# One chunk that always fails, with on_poison = fail and no bisection: the
+# job stops after exactly max_attempts tries of that chunk.
 awk '{ print } NR == 500 { print "POISON" }' in >pin
 off=$(grep -b -x POISON pin | cut -d: -f1)
 for attempts in 3 5; do
 	rm -f poison.log out
-	if [ $attempts = 3 ]; then set --; else
-		set -- --set workers.max_attempts=$attempts; fi
+	set -- --set failure.bisect=no --set failure.on_poison=fail
+	[ $attempts = 3 ] || set -- "$@" --set workers.max_attempts=$attempts
 	cv run -q -i pin -o out -j 2 -c 2K "$@" \
 	    -- python3 "$PWD/flaky.py" poison 0 2>err
 	tries=$(wc -l <poison.log 2>/dev/null | tr -d ' ')
@@ -110,6 +111,23 @@ byte $off: $msg"
 	left=$(ls -A | grep chunkvisor)
 	[ -z "$left" ] || bad "$d: temporary output left: $left"
 done
+
+# The same poison line with the defaults (bisect = yes, on_poison = skip):
+# the job completes with exit 1; the output is tr's minus exactly that
+# line, and the quarantine file lists exactly it, with its line number.
+rm -f poison.log out out.quarantine
+cv run -q -i pin -o out -j 2 -c 2K -- python3 "$PWD/flaky.py" poison 0 2>err
+d="poison line, bisected"
+[ "$cv_rc" = 1 ] && ok "$d: exit 1" || { bad "$d: exit $cv_rc, expected 1"
+    head -n 5 err; }
+grep -v -x POISON pin | tr a-z A-Z >ref
+cmp -s ref out && ok "$d: output is tr's minus the poison line" ||
+    bad "$d: output differs from tr's minus the poison line"
+line=$(grep -n -x POISON pin | cut -d: -f1)
+got=$(grep -v '^#' out.quarantine 2>/dev/null | awk -F '\t' '{ print $2, $3, $6 }')
+[ "$got" = "$line $off POISON" ] &&
+    ok "$d: quarantine lists exactly line $line (byte $off)" ||
+    bad "$d: quarantine holds '$got', expected '$line $off POISON'"
 
 # The worker itself dies (SIGKILL) on every attempt of one chunk: exit 1,
 # and the message on that chunk says why, naming the signal.

@@ -1,0 +1,25 @@
+/* quarantine.h: the records that failed for good, written to the
+ * quarantine file as they are found, one tab-separated line each. */
+#ifndef QUARANTINE_H
+#define QUARANTINE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+struct quarantine {
+	FILE		*q_fp;		/* opened at the first record */
+	const char	*q_path;
+	int		 q_split;
+	const char	*q_data;	/* the input, for lines */
+	uint64_t	 q_count;	/* records written */
+	uint64_t	 q_mark_off;	/* a known point: q_mark_line lines */
+	uint64_t	 q_mark_line;	/* end before byte q_mark_off */
+};
+
+void	quarantine_init(struct quarantine *, const char *, int, const char *);
+int	quarantine_add(struct quarantine *, uint64_t, uint64_t, uint64_t,
+	    const char *);
+int	quarantine_close(struct quarantine *);
+uint64_t quarantine_line(struct quarantine *, uint64_t);
+
+#endif
