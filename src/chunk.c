@@ -12,6 +12,7 @@ static int	chunktab_cut(struct chunktab *, uint64_t *, uint64_t *);
 static uint32_t	chunktab_new_piece(struct chunktab *, uint64_t, uint64_t,
 		    uint64_t);
 static void	chunktab_free_piece(struct chunktab *, struct chunk *);
+static struct chunk *chunktab_piece(const struct chunktab *, uint32_t);
 static uint64_t	chunktab_cut_point(const struct chunktab *,
 		    const struct chunk *, uint64_t);
 
@@ -69,7 +70,9 @@ chunktab_free(struct chunktab *ct)
 		free(ct->ct_ring[i].c_pieces);
 	}
 	for (i = 0; i < ct->ct_npieces; i++)
-		free(ct->ct_pieces[i].c_result);
+		free(chunktab_piece(ct, (uint32_t)i)->c_result);
+	for (i = 0; i < ct->ct_npieces; i += PIECE_BLOCK)
+		free(ct->ct_pieces[i / PIECE_BLOCK]);
 	free(ct->ct_pieces);
 	free(ct->ct_ring);
 	free(ct->ct_queue);
@@ -147,7 +150,7 @@ chunktab_get(struct chunktab *ct, uint64_t id)
 	if (IS_PIECE(id)) {
 		if ((id & ~PIECE_BIT) >= ct->ct_npieces)
 			return NULL;
-		c = &ct->ct_pieces[id & ~PIECE_BIT];
+		c = chunktab_piece(ct, (uint32_t)(id & ~PIECE_BIT));
 		return c->c_state == CH_FREE ? NULL : c;
 	}
 	if (id < ct->ct_base || id >= ct->ct_next)
@@ -198,6 +201,12 @@ chunktab_finished(const struct chunktab *ct)
 	return ct->ct_cut_all && ct->ct_base == ct->ct_next;
 }
 
+static struct chunk *
+chunktab_piece(const struct chunktab *ct, uint32_t i)
+{
+	return &ct->ct_pieces[i / PIECE_BLOCK][i % PIECE_BLOCK];
+}
+
 /* A new piece [start, end) of window chunk PARENT, queued. */
 static uint32_t
 chunktab_new_piece(struct chunktab *ct, uint64_t parent, uint64_t start,
@@ -208,15 +217,20 @@ chunktab_new_piece(struct chunktab *ct, uint64_t parent, uint64_t start,
 
 	if (ct->ct_free_piece != 0) {
 		i = ct->ct_free_piece - 1;
-		ct->ct_free_piece = (uint32_t)ct->ct_pieces[i].c_parent;
+		ct->ct_free_piece = (uint32_t)chunktab_piece(ct, i)->c_parent;
 	} else {
-		if (ct->ct_npieces == UINT32_MAX)
+		if (ct->ct_npieces == UINT32_MAX - PIECE_BLOCK)
 			fatalx("too many pieces of bisected chunks");
-		ct->ct_pieces = xreallocarray(ct->ct_pieces,
-		    (size_t)ct->ct_npieces + 1, sizeof *ct->ct_pieces);
+		if (ct->ct_npieces % PIECE_BLOCK == 0) {
+			ct->ct_pieces = xreallocarray(ct->ct_pieces,
+			    ct->ct_npieces / PIECE_BLOCK + 1,
+			    sizeof *ct->ct_pieces);
+			ct->ct_pieces[ct->ct_npieces / PIECE_BLOCK] =
+			    xcalloc(PIECE_BLOCK, sizeof(struct chunk));
+		}
 		i = ct->ct_npieces++;
 	}
-	c = &ct->ct_pieces[i];
+	c = chunktab_piece(ct, i);
 	memset(c, 0, sizeof *c);
 	c->c_id = PIECE_BIT | i;
 	c->c_start = start;
@@ -230,10 +244,12 @@ chunktab_new_piece(struct chunktab *ct, uint64_t parent, uint64_t start,
 static void
 chunktab_free_piece(struct chunktab *ct, struct chunk *p)
 {
+	uint32_t	index = (uint32_t)(p->c_id & ~PIECE_BIT);
+
 	free(p->c_result);
 	memset(p, 0, sizeof *p);
 	p->c_parent = ct->ct_free_piece;	/* the free list's link */
-	ct->ct_free_piece = (uint32_t)((p - ct->ct_pieces) + 1);
+	ct->ct_free_piece = index + 1;
 }
 
 /* The window chunk that C (a chunk or a piece) belongs to. */
@@ -319,7 +335,7 @@ chunktab_pieces_done(struct chunktab *ct, struct chunk *w)
 	int		st;
 
 	for (i = 0; i < w->c_npieces; i++) {
-		st = ct->ct_pieces[w->c_pieces[i]].c_state;
+		st = chunktab_piece(ct, w->c_pieces[i])->c_state;
 		if (st != CH_DONE && st != CH_POISON)
 			return 0;
 	}
@@ -337,11 +353,11 @@ chunktab_join(struct chunktab *ct, struct chunk *w)
 	uint32_t	 i;
 
 	for (i = 0; i < w->c_npieces; i++)
-		len += ct->ct_pieces[w->c_pieces[i]].c_len;
+		len += chunktab_piece(ct, w->c_pieces[i])->c_len;
 	w->c_result = xmalloc(len);
 	w->c_len = 0;
 	for (i = 0; i < w->c_npieces; i++) {
-		p = &ct->ct_pieces[w->c_pieces[i]];
+		p = chunktab_piece(ct, w->c_pieces[i]);
 		if (p->c_len > 0)
 			memcpy(w->c_result + w->c_len, p->c_result, p->c_len);
 		w->c_len += p->c_len;

@@ -23,7 +23,9 @@
  *	SPLIT    -> HELD      (every piece done or quarantined)
  *
  * A piece is a struct chunk too, kept outside the window: its id has
- * PIECE_BIT set and indexes ct_pieces; c_parent names the window chunk it
+ * PIECE_BIT set and indexes ct_pieces (in blocks of PIECE_BLOCK, so that a
+ * pointer to a piece stays valid while others are made); c_parent names the
+ * window chunk it
  * belongs to. Pieces go through QUEUED, ASSIGNED and SPLIT like chunks,
  * and end DONE (result kept) or POISON (quarantined, no result).
  */
@@ -32,6 +34,7 @@ enum chunk_state { CH_FREE, CH_QUEUED, CH_ASSIGNED, CH_HELD, CH_SPLIT,
 
 #define PIECE_BIT	(1ULL << 63)
 #define IS_PIECE(id)	(((id) & PIECE_BIT) != 0)
+#define PIECE_BLOCK	1024
 
 struct chunk {
 	uint64_t	 c_id;
@@ -55,7 +58,7 @@ struct chunktab {
 	uint64_t	 ct_next;	/* id of the next chunk to cut */
 	uint64_t	*ct_queue;	/* ids of retried chunks, FIFO */
 	size_t		 ct_qhead, ct_qlen, ct_qcap;
-	struct chunk	*ct_pieces;	/* pieces of bisected chunks */
+	struct chunk	**ct_pieces;	/* pieces, in blocks that never move */
 	uint32_t	 ct_npieces, ct_free_piece;	/* free list, + 1 */
 	/* The cutter. */
 	int		 ct_split;

@@ -146,6 +146,16 @@ master_poison(struct master *m, struct chunk *c, const char *why)
 		master_end(m, EX_CANTCREAT, NULL);
 		return;
 	}
+	/* Poison records are the exception. A record failing for good
+	 * before anything at all has succeeded means the workers fail on
+	 * everything (a broken command): bisecting all of the input would
+	 * only take long to say so. */
+	if (m->m_successes == 0) {
+		master_end(m, 1, "%s failed %u attempts (the last: %s), and no "
+		    "chunk has succeeded yet: the workers seem to fail on "
+		    "everything; stopping", desc, c->c_attempt, why);
+		return;
+	}
 	log_warnx("%s failed %u attempts (the last: %s); quarantined %d "
 	    "record%s in %s", desc, c->c_attempt, why, n, n == 1 ? "" : "s",
 	    m->m_quarantine.q_path);
@@ -226,6 +236,7 @@ master_result(struct master *m, struct chunk *c, const char *data,
     size_t len)
 {
 	m->m_stalled_restarts = 0;
+	m->m_successes++;
 	if (!IS_PIECE(c->c_id)) {
 		master_deliver(m, c, data, len);
 		return;

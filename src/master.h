@@ -76,6 +76,7 @@ struct master {
 	int			 m_start_failures;	/* in a row */
 	uint64_t		 m_retries;
 	uint64_t		 m_chunks_done;
+	uint64_t		 m_successes;	/* results of chunks and pieces */
 	uint64_t		 m_bytes_done;
 	uint64_t		 m_start_ms;
 	union {

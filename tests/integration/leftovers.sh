@@ -84,6 +84,13 @@ else
 	ok "failing command: no output file"
 fi
 gone "failing command" "$m"
+# What failed for good is recorded beside the output: that file stays.
+if grep -q -v '^#' outdir/out.quarantine 2>/dev/null; then
+	ok "failing command: the failed records are in out.quarantine"
+else
+	bad "failing command: no records in outdir/out.quarantine"
+fi
+rm -f outdir/out.quarantine
 no_temp "failing command"
 
 # A worker that cannot start (exit 69) leaves nothing either.
