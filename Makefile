@@ -42,7 +42,8 @@ LIB_SRCS	:= chan.c chunk.c conf.c input.c log.c master.c output.c \
 		   worker.c xmalloc.c
 CMD_SRCS	:= main.c cmd-parse.c cmd-run.c cmd-check.c
 WORKERS		:= exec upper wc mean faulty
-UNIT_TESTS	:= test_parse test_conf test_chunk test_proto test_reduce
+UNIT_TESTS	:= test_parse test_conf test_chunk test_proto test_reduce \
+		   test_quarantine
 MANS		:= man/chunkvisor.1 man/chunkvisor.ini.5 man/cv_worker_main.3
 
 LIB_OBJS	:= $(LIB_SRCS:%.c=$(BUILD)/src/%.o)
