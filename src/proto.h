@@ -84,6 +84,7 @@ struct msg_result {
 	uint64_t	r_id;
 	uint64_t	r_off;
 	uint64_t	r_len;
+	uint64_t	r_nsec;		/* how long the attempt ran */
 	uint32_t	r_status;	/* 0 ok; else the map function's code */
 	uint32_t	r_pad;
 };
@@ -96,13 +97,15 @@ struct msg_done {
 
 /*
  * The first bytes of every arena: the worker's word on which chunk it is
- * running, so that a crash is charged to that chunk and not to the others
- * it holds. The master treats it as a hint and checks it against what the
- * worker holds. Results start at ARENA_DATA.
+ * running and since when, so that a crash is charged to that chunk and not
+ * to the others it holds, and a chunk's timeout runs from its own start.
+ * The master treats it as a hint and checks it against what the worker
+ * holds. Results start at ARENA_DATA.
  */
 struct arena_hdr {
 	uint64_t	ah_running;	/* chunk id + 1; 0 when idle */
-	uint64_t	ah_pad[7];
+	uint64_t	ah_started;	/* its start, CLOCK_MONOTONIC ns */
+	uint64_t	ah_pad[6];
 };
 #define ARENA_DATA	sizeof(struct arena_hdr)
 #define ARENA_INITIAL	(1024 * 1024)
@@ -112,12 +115,17 @@ _Static_assert(sizeof(struct msg_job) == 32, "msg_job size");
 _Static_assert(sizeof(struct msg_hello) == 8, "msg_hello size");
 _Static_assert(sizeof(struct msg_chunk) == 32, "msg_chunk size");
 _Static_assert(sizeof(struct msg_assign) == 16, "msg_assign size");
-_Static_assert(sizeof(struct msg_result) == 32, "msg_result size");
+_Static_assert(sizeof(struct msg_result) == 40, "msg_result size");
 _Static_assert(sizeof(struct msg_done) == 8, "msg_done size");
 _Static_assert(sizeof(struct arena_hdr) == 64, "arena_hdr size");
 
-#define PROTO_MAX_MSG	(sizeof(struct msg_hdr) + sizeof(struct msg_assign) + \
+/* The largest datagram of either side: receive buffers have this size. */
+#define PROTO_MAX_ASSIGN	(sizeof(struct msg_hdr) + sizeof(struct msg_assign) + \
 	PROTO_MAX_BATCH * sizeof(struct msg_chunk))
+#define PROTO_MAX_DONE	(sizeof(struct msg_hdr) + sizeof(struct msg_done) + \
+	PROTO_MAX_BATCH * sizeof(struct msg_result))
+#define PROTO_MAX_MSG	(PROTO_MAX_DONE > PROTO_MAX_ASSIGN ? PROTO_MAX_DONE : \
+	PROTO_MAX_ASSIGN)
 
 int		 proto_check(const void *, size_t, int, const char **);
 size_t		 proto_records(const void *);

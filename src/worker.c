@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "chunkvisor.h"
@@ -63,6 +64,7 @@ static void	worker_flush(struct worker *);
 static int	worker_grow(struct worker *, uint64_t);
 static void	worker_map_input(struct worker *);
 static void	worker_run(struct worker *, cv_map_fn, void *);
+static uint64_t	worker_now_ns(void);
 
 /* A protocol failure: nothing sensible is left to do but leave; the master
  * sees the exit and retries what this worker held. */
@@ -313,6 +315,15 @@ worker_map_input(struct worker *w)
 	w->input = p;
 }
 
+static uint64_t
+worker_now_ns(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
+}
+
 /* Runs one held chunk and queues its result. */
 static void
 worker_run(struct worker *w, cv_map_fn map, void *arg)
@@ -322,6 +333,7 @@ worker_run(struct worker *w, cv_map_fn map, void *arg)
 	struct cv_chunk		 ch;
 	struct cv_out		 out;
 	struct msg_result	*r;
+	uint64_t		 start;
 	int			 rc;
 
 	w->held_head = (w->held_head + 1) % w->held_cap;
@@ -347,6 +359,8 @@ worker_run(struct worker *w, cv_map_fn map, void *arg)
 	out.off = w->pos;
 	out.len = 0;
 	out.failed = 0;
+	start = worker_now_ns();
+	ah->ah_started = start;
 	ah->ah_running = c.c_id + 1;
 	rc = map(&ch, &out, arg);
 	ah = (struct arena_hdr *)(void *)w->arena;	/* it may have moved */
@@ -354,6 +368,7 @@ worker_run(struct worker *w, cv_map_fn map, void *arg)
 	r = &w->pend[w->npend++];
 	memset(r, 0, sizeof *r);
 	r->r_id = c.c_id;
+	r->r_nsec = worker_now_ns() - start;
 	if (rc != 0 || out.failed) {
 		r->r_status = rc != 0 ? (uint32_t)rc : 1;
 		return;

@@ -173,17 +173,18 @@ static const struct dg_row hostile[] = {
 	{ "DONE(1025)", MSG_DONE, V, PROTO_MAX_BATCH + 1, -1, -1, W },
 	{ "ASSIGN(1025)", MSG_ASSIGN, V, PROTO_MAX_BATCH + 1, -1, -1, M },
 	{ "DONE(1025) sized for 1024", MSG_DONE, V, PROTO_MAX_BATCH + 1,
-	    HDR + 8 + PROTO_MAX_BATCH * 32, -1, W },
+	    HDR + 8 + PROTO_MAX_BATCH * sizeof(struct msg_result), -1, W },
 	/* Length not matching the count. */
 	{ "DONE(1) - 1 byte", MSG_DONE, V, 1, ONE_RES - 1, -1, W },
 	{ "DONE(1) + 1 byte", MSG_DONE, V, 1, ONE_RES + 1, -1, W },
 	{ "DONE(1) no record", MSG_DONE, V, 1, HDR + 8, -1, W },
 	{ "DONE(2) sized for 1", MSG_DONE, V, 2, ONE_RES, -1, W },
-	{ "DONE(1) sized for 2", MSG_DONE, V, 1, ONE_RES + 32, -1, W },
+	{ "DONE(1) sized for 2", MSG_DONE, V, 1,
+	    ONE_RES + sizeof(struct msg_result), -1, W },
 	{ "DONE(1024) - 1 byte", MSG_DONE, V, PROTO_MAX_BATCH,
-	    HDR + 8 + PROTO_MAX_BATCH * 32 - 1, -1, W },
+	    HDR + 8 + PROTO_MAX_BATCH * sizeof(struct msg_result) - 1, -1, W },
 	{ "DONE(1024) + 1 byte", MSG_DONE, V, PROTO_MAX_BATCH,
-	    HDR + 8 + PROTO_MAX_BATCH * 32 + 1, -1, W },
+	    HDR + 8 + PROTO_MAX_BATCH * sizeof(struct msg_result) + 1, -1, W },
 	{ "ASSIGN(0) + 1 byte", MSG_ASSIGN, V, 0, HDR + 16 + 1, -1, M },
 	{ "ASSIGN(0) with a record", MSG_ASSIGN, V, 0, ONE_CHK, -1, M },
 	{ "ASSIGN(1) - 1 byte", MSG_ASSIGN, V, 1, ONE_CHK - 1, -1, M },
@@ -420,7 +421,7 @@ test_send_socketpair(void **state)
 		    k * sizeof ch, &ch, sizeof ch);
 	}
 	len[1] = proto_init(dgram.b, MSG_ASSIGN, PROTO_MAX_BATCH);
-	assert_int_equal(len[1], PROTO_MAX_MSG);
+	assert_int_equal(len[1], PROTO_MAX_ASSIGN);
 	count = PROTO_MAX_BATCH;
 	memcpy(dgram.b + HDR + offsetof(struct msg_assign, a_count), &count,
 	    sizeof count);
@@ -442,7 +443,7 @@ test_send_socketpair(void **state)
 	    sizeof count);
 	assert_int_equal(proto_send(sv[0], dgram.b, len[1]), 0);
 	n = recv_one(sv[1]);
-	assert_int_equal(n, PROTO_MAX_MSG);
+	assert_int_equal(n, PROTO_MAX_ASSIGN);
 	assert_memory_equal(rbuf.b, dgram.b, n);
 	assert_int_equal(proto_records(rbuf.b), PROTO_MAX_BATCH);
 	memcpy(&ch, rbuf.b + HDR + sizeof(struct msg_assign) + 1023 * sizeof ch,
