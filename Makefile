@@ -37,7 +37,7 @@ LIBS		 = $(shell $(PKG_CONFIG) --libs libevent inih 2>/dev/null) -lm
 TEST_LIBS	 = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
 # libchunkvisor: the master and the worker side.
-LIB_SRCS	:= chan.c chunk.c conf.c input.c log.c master.c output.c \
+LIB_SRCS	:= attemptlog.c chan.c chunk.c conf.c input.c log.c master.c output.c \
 		   parse.c proto.c quarantine.c reduce.c shm.c slot.c spawn.c \
 		   worker.c xmalloc.c
 CMD_SRCS	:= main.c cmd-parse.c cmd-run.c cmd-check.c

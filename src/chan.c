@@ -168,6 +168,7 @@ chan_handle_done(struct slot *s, const unsigned char *p, size_t len)
 	const char		*data;
 	char			 why[64];
 	uint32_t		 i;
+	uint64_t		 now = attemptlog_now_ns();
 
 	(void)len;
 	memcpy(&d, p, sizeof d);
@@ -180,16 +181,25 @@ chan_handle_done(struct slot *s, const unsigned char *p, size_t len)
 			return;
 		}
 		s->s_results++;
+		s->s_progress_ns = now;
 		if ((c = chunktab_get(&m->m_chunks, r.r_id)) == NULL ||
 		    c->c_state != CH_ASSIGNED || c->c_slot != s->s_index)
 			fatalx("chunk %llu held by worker %d is not assigned "
 			    "to it", (unsigned long long)r.r_id, s->s_index);
+		if (r.r_nsec > now)
+			r.r_nsec = 0;	/* not believed */
+		snprintf(why, sizeof why, "exit %u", r.r_status);
+		attemptlog_write(&m->m_log, c,
+		    chunktab_window(&m->m_chunks, c)->c_id, s->s_index,
+		    s->s_pid, now - r.r_nsec, r.r_nsec,
+		    r.r_status != 0 ? why : "ok");
 		if (r.r_status != 0) {
 			snprintf(why, sizeof why, "the worker reported failure "
 			    "%u", r.r_status);
 			master_fail_chunk(m, c, -1, why);
 			continue;
 		}
+		master_record_duration(m, r.r_nsec);
 		if ((data = chan_view(s, r.r_off, r.r_len)) == NULL) {
 			master_fail_chunk(m, c, -1, "bad-message");
 			slot_kill(s, "reported a result for chunk %llu outside "
@@ -255,8 +265,10 @@ chan_fill(struct slot *s, int reply)
 		}
 		reply = 0;
 	} while (n == PROTO_MAX_BATCH);
-	if (was == 0 && s->s_nheld > 0)
+	if (was == 0 && s->s_nheld > 0) {
+		s->s_progress_ns = attemptlog_now_ns();
 		slot_arm_timeout(s);
+	}
 }
 
 int

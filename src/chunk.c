@@ -13,8 +13,7 @@ static uint32_t	chunktab_new_piece(struct chunktab *, uint64_t, uint64_t,
 		    uint64_t);
 static void	chunktab_free_piece(struct chunktab *, struct chunk *);
 static struct chunk *chunktab_piece(const struct chunktab *, uint32_t);
-static uint64_t	chunktab_cut_point(const struct chunktab *,
-		    const struct chunk *, uint64_t);
+
 
 /*
  * Where the lines chunk that starts at POS ends, in DATA of SIZE bytes, for
@@ -265,7 +264,7 @@ chunktab_window(struct chunktab *ct, const struct chunk *c)
  * for bytes and ranges, at the middle, if each half keeps at least MIN.
  * Returns 0 when C cannot be cut: a single line, or a smallest piece.
  */
-static uint64_t
+uint64_t
 chunktab_cut_point(const struct chunktab *ct, const struct chunk *c,
     uint64_t min)
 {

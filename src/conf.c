@@ -21,7 +21,7 @@
 #include "xmalloc.h"
 
 enum key_type { T_STRING, T_SIZE, T_DURATION, T_UINT, T_ENUM, T_RANGE,
-	T_COUNT, T_COMMAND, T_FORMAT, T_BOOL };
+	T_COUNT, T_COMMAND, T_FORMAT, T_BOOL, T_TIMEOUT };
 
 struct conf_key {
 	const char		*k_section;
@@ -39,7 +39,8 @@ static const char *const order_names[] = { "keep", "any", NULL };
 static const char *const reduce_names[] = { "none", "sum", "min", "max",
 	"mean", NULL };
 static const char *const poison_names[] = { "skip", "fail", NULL };
-static const char *const sections[] = { "job", "workers", "failure", NULL };
+static const char *const sections[] = { "job", "workers", "failure", "state",
+	NULL };
 
 #define OFF(m)	offsetof(struct conf, m)
 #define DMAX	UINT64_MAX
@@ -60,7 +61,7 @@ static const struct conf_key keys[CONF_NKEYS] = {
 	{ "workers", "command", T_COMMAND, OFF(command), NULL, 0, 0, NULL },
 	{ "workers", "program", T_COMMAND, OFF(program), NULL, 0, 0, NULL },
 	{ "workers", "prefetch", T_UINT, OFF(prefetch), "2", 1, 65536, NULL },
-	{ "workers", "chunk_timeout", T_DURATION, OFF(chunk_timeout_ms), "0",
+	{ "workers", "chunk_timeout", T_TIMEOUT, OFF(chunk_timeout_ms), "0",
 	    0, DMAX, NULL },
 	{ "workers", "stop_timeout", T_DURATION, OFF(stop_timeout_ms), "10s",
 	    0, DMAX, NULL },
@@ -83,13 +84,15 @@ static const struct conf_key keys[CONF_NKEYS] = {
 	    poison_names },
 	{ "failure", "quarantine", T_STRING, OFF(quarantine), NULL, 0, 0,
 	    NULL },
+	{ "state", "attempt_log", T_STRING, OFF(attempt_log), NULL, 0, 0,
+	    NULL },
 };
 
 enum { K_NAME, K_INPUT, K_SPLIT, K_CHUNK_SIZE, K_RANGE, K_OUTPUT, K_ORDER,
 	K_REDUCE, K_FORMAT, K_SEED, K_COUNT, K_COMMAND, K_PROGRAM, K_PREFETCH,
 	K_CHUNK_TIMEOUT, K_STOP_TIMEOUT, K_MAX_ATTEMPTS, K_BACKOFF,
 	K_BACKOFF_MAX, K_MAX_RESTARTS, K_RESTART_WINDOW, K_MEMORY_LIMIT,
-	K_BISECT, K_BISECT_MIN, K_ON_POISON, K_QUARANTINE };
+	K_BISECT, K_BISECT_MIN, K_ON_POISON, K_QUARANTINE, K_ATTEMPT_LOG };
 
 /* State of one job file being read: the line counter is what inih's
  * handler is not told. */
@@ -335,6 +338,33 @@ conf_parse_value(struct conf *conf, const struct conf_key *key,
 		    errstr);
 	case T_BOOL:
 		return parse_bool(value, (int *)p, errstr);
+	case T_TIMEOUT:
+		/* A duration, or auto (300%), or N% of the median chunk. */
+		conf->chunk_timeout_pct = 0;
+		if (strcmp(value, "auto") == 0) {
+			conf->chunk_timeout_pct = 300;
+			return 0;
+		}
+		if (*value != '\0' && value[strlen(value) - 1] == '%') {
+			char	*num = xstrndup(value, strlen(value) - 1);
+			int	 rc = parse_uint(num, 1, 100000, &u, errstr);
+
+			free(num);
+			if (rc == -1) {
+				*errstr = "expected a duration, auto, or a "
+				    "percentage such as 300%";
+				return -1;
+			}
+			conf->chunk_timeout_pct = u;
+			return 0;
+		}
+		if (parse_duration(value, &u, errstr) == -1) {
+			*errstr = "expected a duration (such as 30s), auto, "
+			    "or a percentage such as 300%";
+			return -1;
+		}
+		*(uint64_t *)p = u;
+		return 0;
 	}
 	fatalx("key type %d", key->k_type);
 }
@@ -368,7 +398,7 @@ conf_set(struct conf *conf, const char *section, const char *name,
 		return conf_error(conf, origin, line, flag,
 		    "%s.%s is already set on line %d", section, name,
 		    v->v_line);
-	if (*value == '\0')
+	if (*value == '\0' && k != K_ATTEMPT_LOG)
 		return conf_error(conf, origin, line, flag,
 		    "%s.%s: no value given", section, name);
 	if (conf_parse_value(conf, &keys[k], value, &errstr) == -1)
@@ -560,7 +590,7 @@ loader_section(struct loader *ld, char *s)
 	if (sections[i] == NULL) {
 		ld->l_status = conf_error(ld->l_conf, ORIGIN_FILE, ld->l_line,
 		    NULL, "unknown section [%s] (known: [job], [workers], "
-		    "[failure])",
+		    "[failure], [state])",
 		    name);
 	} else if (ld->l_conf->section_line[i] != 0) {
 		ld->l_status = conf_error(ld->l_conf, ORIGIN_FILE, ld->l_line,
@@ -590,7 +620,7 @@ loader_key_cb(void *arg, const char *section, const char *name,
 	if (*section == '\0') {
 		ld->l_status = conf_error(ld->l_conf, ORIGIN_FILE, ld->l_line,
 		    NULL, "'%s' is outside any section; put it under [job], "
-		    "[workers] or [failure]", name);
+		    "[workers], [failure] or [state]", name);
 		return 0;
 	}
 	ld->l_status = conf_set(ld->l_conf, section, name, value, ORIGIN_FILE,

@@ -23,7 +23,7 @@ struct conf_val {
 	char	*v_flag;	/* ORIGIN_CMDLINE: the flag as typed */
 };
 
-#define CONF_NKEYS	26
+#define CONF_NKEYS	27
 
 struct conf {
 	/* [job] */
@@ -47,6 +47,7 @@ struct conf {
 	char		**prog_argv;		/* program, split into words */
 	uint64_t	 prefetch;
 	uint64_t	 chunk_timeout_ms;
+	uint64_t	 chunk_timeout_pct;	/* auto: 300; 0: fixed */
 	uint64_t	 stop_timeout_ms;
 	uint64_t	 max_attempts;
 	uint64_t	 restart_backoff_ms;
@@ -59,11 +60,13 @@ struct conf {
 	uint64_t	 bisect_min;
 	int		 on_poison;
 	char		*quarantine;
+	/* [state] */
+	char		*attempt_log;
 
 	/* Bookkeeping for messages and `check`. */
 	char		*path;			/* the job file, or NULL */
 	struct conf_val	 vals[CONF_NKEYS];
-	int		 section_line[3];	/* [job], [workers], [failure] */
+	int		 section_line[4];	/* by sections[] in conf.c */
 	int		 last_line;
 };
 

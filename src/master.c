@@ -45,6 +45,7 @@ static void	master_deliver(struct master *, struct chunk *, const char *,
 		    size_t);
 static void	master_poison(struct master *, struct chunk *, const char *);
 static void	master_piece_done(struct master *, struct chunk *);
+static uint64_t	master_median(uint64_t *, size_t);
 static void	master_complete(struct master *);
 static void	master_summary(struct master *);
 static void	master_free(struct master *);
@@ -115,10 +116,12 @@ master_fail_chunk(struct master *m, struct chunk *c, int status,
 		chunktab_requeue(&m->m_chunks, c);
 		return;
 	}
-	if (conf->bisect &&
-	    chunktab_split(&m->m_chunks, c, conf->bisect_min) == 0) {
+	/* The split frees C if it is a piece: say it first. */
+	if (conf->bisect && chunktab_cut_point(&m->m_chunks, c,
+	    conf->bisect_min) != 0) {
 		log_warnx("%s failed %u attempts (the last: %s); bisecting it",
 		    desc, c->c_attempt, why);
+		chunktab_split(&m->m_chunks, c, conf->bisect_min);
 		return;
 	}
 	master_poison(m, c, why);
@@ -270,6 +273,70 @@ master_complete(struct master *m)
 	}
 	m->m_complete = 1;
 	master_end(m, m->m_quarantine.q_count > 0 ? 1 : 0, NULL);
+}
+
+/* Sorts in place just enough to find the median (quickselect). */
+static uint64_t
+master_median(uint64_t *v, size_t n)
+{
+	size_t		lo = 0, hi = n - 1, k = n / 2, i, j;
+	uint64_t	pivot, t;
+
+	while (lo < hi) {
+		pivot = v[(lo + hi) / 2];
+		for (i = lo, j = hi; i <= j; ) {
+			while (v[i] < pivot)
+				i++;
+			while (v[j] > pivot)
+				j--;
+			if (i <= j) {
+				t = v[i], v[i] = v[j], v[j] = t;
+				i++;
+				if (j == 0)
+					break;
+				j--;
+			}
+		}
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			break;
+	}
+	return v[k];
+}
+
+/*
+ * A successful attempt took NS: with chunk_timeout = auto or N%, the
+ * deadline is N% of the median of the last MASTER_DURATIONS chunks (from
+ * the third on), at least one second; recomputed every 16 chunks.
+ */
+void
+master_record_duration(struct master *m, uint64_t ns)
+{
+	uint64_t	copy[MASTER_DURATIONS], t;
+	size_t		n;
+
+	if (m->m_conf->chunk_timeout_pct == 0)
+		return;
+	m->m_durations[m->m_ndurations++ % MASTER_DURATIONS] = ns;
+	n = m->m_ndurations < MASTER_DURATIONS ? (size_t)m->m_ndurations :
+	    MASTER_DURATIONS;
+	if (n < 3 || (m->m_ndurations > 16 && m->m_ndurations % 16 != 0))
+		return;
+	memcpy(copy, m->m_durations, n * sizeof copy[0]);
+	t = master_median(copy, n) / 100 * m->m_conf->chunk_timeout_pct;
+	m->m_timeout_ns = t < 1000000000 ? 1000000000 : t;
+}
+
+/* The chunk timeout in force, in ns; 0 for none (yet). */
+uint64_t
+master_timeout_ns(struct master *m)
+{
+	if (m->m_conf->chunk_timeout_pct != 0)
+		return m->m_timeout_ns;
+	return m->m_conf->chunk_timeout_ms * 1000000;
 }
 
 /* Gives every running worker the chunks it has room for; while draining,
@@ -456,6 +523,8 @@ master_setup(struct master *m)
 	reduce_init(&m->m_reduce, conf->reduce);
 	quarantine_init(&m->m_quarantine, conf->quarantine, conf->split,
 	    m->m_in.in_data);
+	if (attemptlog_open(&m->m_log, conf->attempt_log, conf->split) == -1)
+		return EX_CANTCREAT;
 	m->m_restart_ms = xcalloc((size_t)conf->max_restarts + 1,
 	    sizeof *m->m_restart_ms);
 	for (n = 0; environ[n] != NULL; n++)
@@ -587,6 +656,8 @@ master_run(struct conf *conf)
 		event_base_dispatch(m.m_base);
 	slot_teardown(&m, m.m_status == EX_TEMPFAIL);
 	if (quarantine_close(&m.m_quarantine) == -1 && m.m_status <= 1)
+		m.m_status = EX_IOERR;
+	if (attemptlog_close(&m.m_log) == -1 && m.m_status <= 1)
 		m.m_status = EX_IOERR;
 	/* Complete, quarantined records aside: the rest is delivered. */
 	if (m.m_complete && m.m_status <= 1 &&

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 #include <stdint.h>
 
+#include "attemptlog.h"
 #include "chunk.h"
 #include "conf.h"
 #include "input.h"
@@ -31,6 +32,9 @@ enum slot_state { SLOT_EMPTY, SLOT_STARTING, SLOT_RUNNING, SLOT_DYING,
 
 struct master;
 
+/* Durations of the last chunks, for chunk_timeout = auto or N%. */
+#define MASTER_DURATIONS	1023
+
 struct slot {
 	struct master	*s_master;
 	int		 s_index;
@@ -49,6 +53,8 @@ struct slot {
 	uint64_t	 s_backoff_ms;	/* the next respawn delay if it fails */
 	int		 s_said_hello;
 	char		 s_why[160];	/* how it died, for messages */
+	char		 s_outcome[32];	/* for the attempt log */
+	uint64_t	 s_progress_ns;	/* spawn, work from idle, or result */
 };
 
 struct master {
@@ -60,6 +66,10 @@ struct master {
 	struct chunktab		 m_chunks;
 	struct reduce		 m_reduce;
 	struct quarantine	 m_quarantine;
+	struct attemptlog	 m_log;
+	uint64_t		 m_durations[MASTER_DURATIONS];	/* ns */
+	uint64_t		 m_ndurations;	/* ever recorded */
+	uint64_t		 m_timeout_ns;	/* for auto/percent */
 	int			 m_complete;	/* every chunk delivered */
 	struct slot		*m_slots;
 	size_t			 m_nslots;
@@ -97,7 +107,11 @@ uint64_t	 master_now_ms(void);
 void		 master_describe_chunk(const struct master *,
 		    const struct chunk *, char *, size_t);
 
+uint64_t	 master_timeout_ns(struct master *);
+void		 master_record_duration(struct master *, uint64_t);
+
 int		 slot_spawn(struct slot *);
+int		 slot_running(const struct slot *, uint64_t *);
 void		 slot_kill(struct slot *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 void		 slot_lost(struct slot *);

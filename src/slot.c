@@ -34,6 +34,9 @@
 
 static void	slot_timer_cb(int, short, void *);
 static void	slot_close_chan(struct slot *);
+static void	slot_log_attempt(struct slot *, size_t, uint64_t);
+static void	slot_set_outcome(struct slot *, int);
+static uint64_t	slot_start_timeout_ns(const struct master *);
 static void	slot_reap_orphans(void);
 static void	slot_exited(struct slot *, int);
 static void	slot_maybe_release(struct slot *);
@@ -79,14 +82,18 @@ slot_environ(struct slot *s)
 	return env;
 }
 
-/* Frees what slot_environ() added; the rest is the master's. */
+/* Frees what slot_environ() added; the rest is the master's (which never
+ * holds these three: master_setup() drops them). */
 static void
 slot_environ_free(char **env)
 {
 	char	**p;
 
 	for (p = env; *p != NULL; p++)
-		if (strncmp(*p, "CHUNKVISOR_", 11) == 0)
+		if (strncmp(*p, PROTO_ENV_CHANNEL "=", sizeof PROTO_ENV_CHANNEL) ==
+		    0 || strncmp(*p, PROTO_ENV_MASTER "=",
+		    sizeof PROTO_ENV_MASTER) == 0 ||
+		    strncmp(*p, "CHUNKVISOR_SLOT=", 16) == 0)
 			free(*p);
 	free(env);
 }
@@ -157,6 +164,8 @@ slot_spawn(struct slot *s)
 	}
 	s->s_fd = sv[0];
 	s->s_state = SLOT_STARTING;
+	s->s_outcome[0] = '\0';
+	s->s_progress_ns = attemptlog_now_ns();
 	s->s_results = 0;
 	s->s_nheld = 0;
 	s->s_done = 0;
@@ -167,6 +176,7 @@ slot_spawn(struct slot *s)
 	if (s->s_ev_read == NULL || event_add(s->s_ev_read, NULL) == -1)
 		fatalx("cannot watch the channel of worker %d", s->s_index);
 	log_debug("worker %d started (pid %ld)", s->s_index, (long)s->s_pid);
+	slot_arm_timeout(s);
 	/* A worker that died at once gets its EOF and reap like any other. */
 	if (chan_send_job(s) == -1 && errno != EPIPE && errno != ECONNRESET)
 		slot_kill(s, "cannot be sent its job: %s", strerror(errno));
@@ -185,28 +195,65 @@ slot_close_chan(struct slot *s)
 }
 
 /*
- * Gives back what the worker held. The chunk it was running (its arena
- * header says which; a value it does not hold is taken to mean the first
- * it holds) has had an attempt; the others were never started and go back
- * as they were.
+ * The chunk the worker is running, by its arena header, and since when:
+ * the id must be one it holds and the time between its spawn and now, or
+ * the header is not believed. Returns the index in s_held, or -1 when it
+ * runs none that it holds. A header naming a chunk it does not hold counts
+ * as the first it holds, from its last progress.
+ */
+int
+slot_running(const struct slot *s, uint64_t *since)
+{
+	const volatile struct arena_hdr *ah = (const void *)s->s_arena;
+	uint64_t	running = ah->ah_running, started = ah->ah_started;
+	uint64_t	now = attemptlog_now_ns();
+	size_t		i;
+
+	if (s->s_nheld == 0 || s->s_arena == NULL)
+		return -1;
+	*since = started >= s->s_progress_ns && started <= now ? started :
+	    s->s_progress_ns;
+	if (running == 0)
+		return -1;
+	for (i = 0; i < s->s_nheld; i++)
+		if (s->s_held[i] + 1 == running)
+			return (int)i;
+	*since = s->s_progress_ns;
+	return 0;
+}
+
+/* Writes the attempt log line of held chunk I, which ended with the
+ * slot's outcome. */
+static void
+slot_log_attempt(struct slot *s, size_t i, uint64_t since)
+{
+	struct master	*m = s->s_master;
+	struct chunk	*c = chunktab_get(&m->m_chunks, s->s_held[i]);
+
+	attemptlog_write(&m->m_log, c, chunktab_window(&m->m_chunks, c)->c_id,
+	    s->s_index, s->s_pid, since, attemptlog_now_ns() - since,
+	    s->s_outcome[0] ? s->s_outcome : "killed-by-master");
+}
+
+/*
+ * Gives back what the worker held. The chunk it was running (see
+ * slot_running) has had an attempt; the others were never started and go
+ * back as they were.
  */
 static void
 slot_requeue(struct slot *s)
 {
-	struct master		*m = s->s_master;
-	const struct arena_hdr	*ah = (const void *)s->s_arena;
-	struct chunk		*c;
-	uint64_t		 running = ah->ah_running;
-	size_t			 i;
-	int			 valid = running == 0;
+	struct master	*m = s->s_master;
+	struct chunk	*c;
+	uint64_t	 since;
+	size_t		 i;
+	int		 running = slot_running(s, &since);
 
-	for (i = 0; i < s->s_nheld; i++)
-		valid |= s->s_held[i] + 1 == running;
-	if (!valid)
-		running = s->s_held[0] + 1;
+	if (running != -1)
+		slot_log_attempt(s, (size_t)running, since);
 	for (i = 0; i < s->s_nheld; i++) {
 		c = chunktab_get(&m->m_chunks, s->s_held[i]);
-		if (s->s_held[i] + 1 == running)
+		if ((int)i == running)
 			master_fail_chunk(m, c, -1, s->s_why);
 		else {
 			c->c_attempt--;
@@ -214,6 +261,25 @@ slot_requeue(struct slot *s)
 		}
 	}
 	s->s_nheld = 0;
+}
+
+/* The attempt's outcome for the log, from the wait status, unless the
+ * master already named it (timeout, bad-message). */
+static void
+slot_set_outcome(struct slot *s, int status)
+{
+	const char	*abbrev;
+
+	if (s->s_outcome[0] != '\0')
+		return;
+	if (WIFEXITED(status))
+		snprintf(s->s_outcome, sizeof s->s_outcome, "exit %d",
+		    WEXITSTATUS(status));
+	else {
+		abbrev = sigabbrev_np(WTERMSIG(status));
+		snprintf(s->s_outcome, sizeof s->s_outcome, "signal %s",
+		    abbrev != NULL ? abbrev : "?");
+	}
 }
 
 /* The first sign of the worker's end: requeue what it held. */
@@ -242,6 +308,9 @@ slot_kill(struct slot *s, const char *fmt, ...)
 		log_warnx("worker %d (pid %ld) %s; killing it", s->s_index,
 		    (long)s->s_pid, msg);
 		snprintf(s->s_why, sizeof s->s_why, "%s", msg);
+		if (s->s_outcome[0] == '\0')
+			snprintf(s->s_outcome, sizeof s->s_outcome,
+			    "bad-message");
 	}
 	if (s->s_pid != 0)
 		kill(-s->s_pid, SIGKILL);
@@ -294,24 +363,20 @@ slot_exited(struct slot *s, int status)
 			    s->s_state == SLOT_STARTING;
 
 	slot_describe_exit(status, how, sizeof how);
-	if (live)
-		snprintf(s->s_why, sizeof s->s_why, "%s", how);
-	/* Results it sent before it died are still in the socket. */
-	if (live && s->s_fd != -1) {
-		s->s_pid = 0;	/* so that an EOF in the drain waits for none */
-		chan_drain(s);
-		live = s->s_state == SLOT_RUNNING ||
-		    s->s_state == SLOT_STARTING;
-	}
-	s->s_pid = 0;
-	kill(-pid, SIGKILL);	/* whatever it left in its group */
 	if (live) {
+		snprintf(s->s_why, sizeof s->s_why, "%s", how);
+		slot_set_outcome(s, status);
 		if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0) ||
 		    s->s_nheld > 0)
 			log_warnx("worker %d (pid %ld) %s", s->s_index,
 			    (long)pid, how);
 	} else if (s->s_why[0] == '\0')
 		snprintf(s->s_why, sizeof s->s_why, "%s", how);
+	/* Results it sent before it died are still in the socket. */
+	s->s_pid = 0;	/* so that an EOF in the drain waits for none */
+	if (live && s->s_fd != -1)
+		chan_drain(s);
+	kill(-pid, SIGKILL);	/* whatever it left in its group */
 	if (!s->s_said_hello && WIFEXITED(status) &&
 	    (WEXITSTATUS(status) == 126 || WEXITSTATUS(status) == 127))
 		master_end(m, EX_UNAVAILABLE, "worker %s could not start (%s); "
@@ -421,43 +486,88 @@ slot_release(struct slot *s)
 	evtimer_add(s->s_ev_timer, &tv);
 }
 
-/* The slot's one timer: the respawn delay, or the chunk timeout. */
+/* The slot's one timer: the respawn delay, the start timeout, or the
+ * chunk timeout. */
 static void
 slot_timer_cb(int fd, short events, void *arg)
 {
 	struct slot	*s = arg;
 	struct master	*m = s->s_master;
+	uint64_t	 t = master_timeout_ns(m), since, now;
+	char		 desc[256], limit[32];
+	int		 i;
 
 	(void)fd;
 	(void)events;
-	if (s->s_state == SLOT_WAITING && m->m_status == -1)
+	if (s->s_state == SLOT_WAITING && m->m_status == -1 && !m->m_draining)
 		slot_spawn(s);
-	else if (s->s_state == SLOT_RUNNING && s->s_nheld > 0) {
-		slot_kill(s, "took longer than chunk_timeout (%s)",
-		    conf_value(m->m_conf, "workers",
-		    "chunk_timeout"));
+	else if (s->s_state == SLOT_STARTING) {
+		snprintf(s->s_outcome, sizeof s->s_outcome, "timeout");
+		slot_kill(s, "sent no HELLO within %.0f s of its start",
+		    (double)slot_start_timeout_ns(m) / 1e9);
+	} else if (s->s_state == SLOT_RUNNING && s->s_nheld > 0 && t > 0) {
+		i = slot_running(s, &since);
+		now = attemptlog_now_ns();
+		if (now - since < t) {
+			slot_arm_timeout(s);	/* it started later */
+			return;
+		}
+		snprintf(limit, sizeof limit, "%.3g s", (double)t / 1e9);
+		snprintf(s->s_outcome, sizeof s->s_outcome, "timeout");
+		if (i == -1)
+			slot_kill(s, "holds chunks but reported no progress "
+			    "for %s (chunk_timeout)", limit);
+		else {
+			master_describe_chunk(m, chunktab_get(&m->m_chunks,
+			    s->s_held[i]), desc, sizeof desc);
+			slot_kill(s, "ran %s for longer than chunk_timeout "
+			    "(%s)", desc, limit);
+		}
 	}
 	master_dispatch(m);
 }
 
-/* Arms the chunk timeout while the worker holds chunks: it must report
- * progress within chunk_timeout of getting work or of its last report. */
+/* How long a worker may take to say HELLO: chunk_timeout when it is a
+ * fixed duration, else a minute. */
+static uint64_t
+slot_start_timeout_ns(const struct master *m)
+{
+	uint64_t	ms = m->m_conf->chunk_timeout_ms;
+
+	return (m->m_conf->chunk_timeout_pct == 0 && ms != 0 ? ms : 60000) *
+	    1000000;
+}
+
+/*
+ * Arms the slot's timer for what it is doing: starting (the start
+ * timeout), or running chunks (the chunk timeout, from the start of the
+ * chunk it runs, or from its last progress when it runs none).
+ */
 void
 slot_arm_timeout(struct slot *s)
 {
-	uint64_t	ms = s->s_master->m_conf->chunk_timeout_ms;
-	struct timeval	tv;
+	struct master	*m = s->s_master;
+	uint64_t	 t = 0, since = s->s_progress_ns, now, left;
+	struct timeval	 tv;
 
 	if (s->s_ev_timer == NULL)
-		s->s_ev_timer = evtimer_new(s->s_master->m_base, slot_timer_cb,
-		    s);
-	if (ms == 0 || s->s_nheld == 0 || s->s_state != SLOT_RUNNING) {
-		if (s->s_state != SLOT_WAITING)
-			evtimer_del(s->s_ev_timer);
+		s->s_ev_timer = evtimer_new(m->m_base, slot_timer_cb, s);
+	if (s->s_state == SLOT_WAITING)
+		return;
+	if (s->s_state == SLOT_STARTING)
+		t = slot_start_timeout_ns(m);
+	else if (s->s_state == SLOT_RUNNING && s->s_nheld > 0) {
+		t = master_timeout_ns(m);
+		(void)slot_running(s, &since);
+	}
+	if (t == 0) {
+		evtimer_del(s->s_ev_timer);
 		return;
 	}
-	tv.tv_sec = (time_t)(ms / 1000);
-	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	now = attemptlog_now_ns();
+	left = now - since >= t ? 1000000 : t - (now - since);
+	tv.tv_sec = (time_t)(left / 1000000000);
+	tv.tv_usec = (suseconds_t)(left % 1000000000 / 1000);
 	evtimer_add(s->s_ev_timer, &tv);
 }
 
@@ -474,10 +584,17 @@ slot_teardown(struct master *m, int interrupted)
 	struct timespec	 ts = { 0, 5 * 1000 * 1000 };
 	struct slot	*s;
 	size_t		 i, alive;
-	int		 status;
+	uint64_t	 since;
+	int		 status, running;
 
 	for (i = 0; i < m->m_nslots; i++) {
 		s = &m->m_slots[i];
+		if (s->s_state == SLOT_RUNNING &&
+		    (running = slot_running(s, &since)) != -1) {
+			snprintf(s->s_outcome, sizeof s->s_outcome,
+			    "killed-by-master");
+			slot_log_attempt(s, (size_t)running, since);
+		}
 		chan_send_stop(s);
 		slot_close_chan(s);
 		if (s->s_ev_timer != NULL)
@@ -535,9 +652,9 @@ slot_reap_orphans(void)
 				kill((pid_t)pid, SIGKILL);
 			fclose(fp);
 		}
-		while (waitpid(-1, NULL, WNOHANG) > 0)
+		while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
 			;
-		if (errno == ECHILD)
+		if (pid == -1 && errno == ECHILD)
 			return;
 		nanosleep(&ts, NULL);
 	} while (master_now_ms() < deadline);
