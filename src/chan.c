@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <event2/buffer.h>
 #include <event2/event.h>
 
 #include "chunkvisor.h"
@@ -23,6 +24,13 @@
 /* Messages handled per wake-up before other events get a turn: a flooding
  * worker cannot starve the loop. */
 #define CHAN_BURST	64
+
+/* What may wait to be sent to one worker: far more than the protocol
+ * needs (prefetch records and one reply per report); past it, the worker
+ * is not reading, which is a fault. */
+#define CHAN_MAX_QUEUE	(64 * 1024 * 1024)
+
+static void	chan_write_cb(int, short, void *);
 
 static void	chan_handle(struct slot *, size_t);
 static void	chan_handle_done(struct slot *, const unsigned char *, size_t);
@@ -255,10 +263,12 @@ chan_fill(struct slot *s, int reply)
 		a.a_acked = s->s_results;
 		a.a_count = (uint32_t)n;
 		memcpy(m->m_buf.bytes + sizeof(struct msg_hdr), &a, sizeof a);
-		if (proto_send(s->s_fd, m->m_buf.bytes, len) == -1) {
+		if (chan_send(s, m->m_buf.bytes, len) == -1) {
 			/* A worker that died is seen by its EOF and exit,
 			 * which tell why; anything else is its fault. */
-			if (errno != EPIPE && errno != ECONNRESET)
+			if (errno == ENOBUFS)
+				slot_kill(s, "does not read its channel");
+			else if (errno != EPIPE && errno != ECONNRESET)
 				slot_kill(s, "cannot be sent to: %s",
 				    strerror(errno));
 			return;
@@ -286,7 +296,7 @@ chan_send_job(struct slot *s)
 	j.j_seed = m->m_conf->seed;
 	j.j_prefetch = (uint32_t)m->m_conf->prefetch;
 	memcpy(m->m_buf.bytes + sizeof(struct msg_hdr), &j, sizeof j);
-	return proto_send(s->s_fd, m->m_buf.bytes, len);
+	return chan_send(s, m->m_buf.bytes, len);
 }
 
 void
@@ -298,5 +308,91 @@ chan_send_stop(struct slot *s)
 	if (s->s_fd == -1)
 		return;
 	len = proto_init(m->m_buf.bytes, MSG_STOP, 0);
-	(void)proto_send(s->s_fd, m->m_buf.bytes, len);
+	(void)chan_send(s, m->m_buf.bytes, len);
+}
+
+/*
+ * Sends one datagram without ever blocking the master: what the socket
+ * cannot take now waits, in order, in the slot's queue and goes out when
+ * the socket is writable. (A blocking send could deadlock with a worker
+ * that is itself blocked sending to us, or hang on one that never reads.)
+ * Returns 0, or -1 with errno set: the worker is gone (EPIPE, ECONNRESET)
+ * or not reading (ENOBUFS).
+ */
+int
+chan_send(struct slot *s, const void *buf, size_t len)
+{
+	uint32_t	n32 = (uint32_t)len;
+	ssize_t		n;
+
+	if (s->s_fd == -1) {
+		errno = EPIPE;
+		return -1;
+	}
+	if (s->s_outq == NULL || evbuffer_get_length(s->s_outq) == 0) {
+		do
+			n = send(s->s_fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		while (n == -1 && errno == EINTR);
+		if (n == (ssize_t)len)
+			return 0;
+		if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+			return -1;
+	}
+	if (s->s_outq == NULL) {
+		s->s_outq = evbuffer_new();
+		s->s_ev_write = event_new(s->s_master->m_base, s->s_fd,
+		    EV_WRITE | EV_PERSIST, chan_write_cb, s);
+		if (s->s_outq == NULL || s->s_ev_write == NULL)
+			fatalx("cannot queue messages for worker %d",
+			    s->s_index);
+	}
+	if (evbuffer_get_length(s->s_outq) + len > CHAN_MAX_QUEUE) {
+		errno = ENOBUFS;
+		return -1;
+	}
+	if (evbuffer_add(s->s_outq, &n32, sizeof n32) == -1 ||
+	    evbuffer_add(s->s_outq, buf, len) == -1 ||
+	    event_add(s->s_ev_write, NULL) == -1)
+		fatalx("cannot queue messages for worker %d", s->s_index);
+	return 0;
+}
+
+/* The socket takes more: send what waits, in order. */
+static void
+chan_write_cb(int fd, short events, void *arg)
+{
+	struct slot	*s = arg;
+	uint32_t	 len;
+	ssize_t		 n;
+	unsigned char	*p;
+
+	(void)events;
+	while (evbuffer_get_length(s->s_outq) >= sizeof len) {
+		evbuffer_copyout(s->s_outq, &len, sizeof len);
+		p = evbuffer_pullup(s->s_outq, (ssize_t)(sizeof len + len));
+		n = send(fd, p + sizeof len, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+		    errno == EINTR))
+			return;
+		if (n == -1) {
+			/* Gone: its EOF and exit will tell. */
+			evbuffer_drain(s->s_outq,
+			    evbuffer_get_length(s->s_outq));
+			break;
+		}
+		evbuffer_drain(s->s_outq, sizeof len + len);
+	}
+	event_del(s->s_ev_write);
+}
+
+/* Drops what still waits to be sent (the channel is closing). */
+void
+chan_queue_free(struct slot *s)
+{
+	if (s->s_ev_write != NULL)
+		event_free(s->s_ev_write);
+	if (s->s_outq != NULL)
+		evbuffer_free(s->s_outq);
+	s->s_ev_write = NULL;
+	s->s_outq = NULL;
 }

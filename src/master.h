@@ -43,6 +43,8 @@ struct slot {
 	int		 s_fd;		/* -1 once closed */
 	struct event	*s_ev_read;
 	struct event	*s_ev_timer;	/* chunk timeout, or respawn delay */
+	struct event	*s_ev_write;	/* while s_outq holds messages */
+	struct evbuffer	*s_outq;	/* what the socket could not take */
 	int		 s_arena_fd;
 	const char	*s_arena;	/* the master's read-only view */
 	size_t		 s_arena_len;
@@ -125,5 +127,7 @@ int		 chan_drain(struct slot *);
 void		 chan_fill(struct slot *, int);
 int		 chan_send_job(struct slot *);
 void		 chan_send_stop(struct slot *);
+int		 chan_send(struct slot *, const void *, size_t);
+void		 chan_queue_free(struct slot *);
 
 #endif

@@ -188,6 +188,7 @@ slot_close_chan(struct slot *s)
 {
 	if (s->s_fd == -1)
 		return;
+	chan_queue_free(s);
 	event_free(s->s_ev_read);
 	s->s_ev_read = NULL;
 	close(s->s_fd);
