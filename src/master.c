@@ -32,6 +32,7 @@
 extern char	**environ;
 
 static void	master_signal_cb(int, short, void *);
+static void	master_sigbus(int);
 static void	master_drain_cb(int, short, void *);
 static size_t	master_in_flight(const struct master *);
 static void	master_libevent_log_cb(int, const char *);
@@ -412,6 +413,26 @@ master_drain_cb(int fd, short events, void *arg)
 	    "still in flight; stopping them", master_in_flight(m));
 }
 
+/*
+ * The master reads the input through its mapping (to cut lines chunks) and
+ * results through arenas sealed against shrinking: a SIGBUS can only mean
+ * the input file was truncated while the job ran. Nothing can be trusted
+ * after that; the output is an unnamed file that vanishes with us, and
+ * the workers follow (parent-death signal).
+ */
+static void
+master_sigbus(int sig)
+{
+	static const char msg[] = "chunkvisor: the input file shrank while "
+	    "the job ran (SIGBUS reading it); stopping\n";
+	ssize_t	n;
+
+	(void)sig;
+	n = write(STDERR_FILENO, msg, sizeof msg - 1);
+	(void)n;
+	_exit(EX_IOERR);
+}
+
 static void
 master_libevent_log_cb(int severity, const char *msg)
 {
@@ -521,6 +542,10 @@ master_setup(struct master *m)
 	    conf->split == SPLIT_RANGE ? (uint64_t)conf->range_end :
 	    m->m_in.in_size);
 	reduce_init(&m->m_reduce, conf->reduce);
+	/* The master may have to hold a result (order = keep): one larger
+	 * than a quarter of the machine's memory is taken as a fault. */
+	m->m_result_max = (uint64_t)sysconf(_SC_PHYS_PAGES) *
+	    (uint64_t)sysconf(_SC_PAGESIZE) / 4;
 	quarantine_init(&m->m_quarantine, conf->quarantine, conf->split,
 	    m->m_in.in_data);
 	if (attemptlog_open(&m->m_log, conf->attempt_log, conf->split) == -1)
@@ -539,6 +564,7 @@ master_setup(struct master *m)
 	if ((m->m_base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGBUS, master_sigbus);
 	/* What a dead worker leaves running becomes ours to reap and kill,
 	 * not init's: see slot_reap_orphans(). */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)

@@ -89,6 +89,7 @@ struct master {
 	uint64_t		 m_retries;
 	uint64_t		 m_chunks_done;
 	uint64_t		 m_successes;	/* results of chunks and pieces */
+	uint64_t		 m_result_max;	/* bytes: a quarter of RAM */
 	uint64_t		 m_bytes_done;
 	uint64_t		 m_start_ms;
 	union {

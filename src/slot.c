@@ -146,7 +146,10 @@ slot_spawn(struct slot *s)
 	req.sp_chan = sv[1];
 	req.sp_input = m->m_conf->split == SPLIT_RANGE ? -1 : m->m_in.in_fd;
 	req.sp_arena = s->s_arena_fd;
-	req.sp_memory_limit = m->m_conf->memory_limit;
+	/* The limit is for the worker's own memory: the input it maps,
+	 * shared by all, comes on top. */
+	req.sp_memory_limit = m->m_conf->memory_limit == 0 ? 0 :
+	    m->m_conf->memory_limit + m->m_in.in_size;
 	rc = spawn_worker(&req, &s->s_pid, &exec_errno);
 	slot_environ_free(env);
 	close(sv[1]);

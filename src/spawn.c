@@ -26,6 +26,20 @@
 static void	spawn_child(const struct spawn_req *, int, pid_t)
 		    __attribute__((noreturn));
 static void	spawn_fail(int, int) __attribute__((noreturn));
+static void	spawn_cloexec_all(void);
+
+/* Marks every descriptor above the fixed ones close-on-exec, the slow way. */
+static void
+spawn_cloexec_all(void)
+{
+	long	max = sysconf(_SC_OPEN_MAX);
+	int	fd;
+
+	if (max < 0 || max > 1 << 20)
+		max = 1 << 20;
+	for (fd = PROTO_FD_ARENA + 1; fd < max; fd++)
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+}
 
 static void
 spawn_fail(int errfd, int err)
@@ -80,7 +94,7 @@ spawn_child(const struct spawn_req *req, int errfd, pid_t master)
 		spawn_fail(errfd, errno);
 	/* Nothing else of the master's may reach the worker. */
 	if (close_range(PROTO_FD_ARENA + 1, ~0U, CLOSE_RANGE_CLOEXEC) == -1)
-		spawn_fail(errfd, errno);
+		spawn_cloexec_all();	/* kernels before 5.11 */
 	if (req->sp_memory_limit != 0) {
 		rl.rlim_cur = rl.rlim_max = req->sp_memory_limit;
 		if (setrlimit(RLIMIT_AS, &rl) == -1)

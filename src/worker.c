@@ -223,7 +223,7 @@ worker_grow(struct worker *w, uint64_t need)
 	uint64_t	 size = w->arena_size;
 	void		*p;
 
-	if (need > UINT64_MAX / 2 - w->pos) {
+	if (need > UINT64_MAX / 4 - w->pos) {
 		errno = EOVERFLOW;
 		return -1;
 	}
@@ -245,7 +245,7 @@ cv_reserve(struct cv_out *out, size_t n)
 	struct worker	*w = out->w;
 	uint64_t	 end = out->off + out->len;
 
-	if (end + n > w->arena_size) {
+	if (n > w->arena_size - end) {
 		w->pos = end;
 		if (worker_grow(w, n) == -1) {
 			out->failed = errno;
