@@ -258,6 +258,7 @@ chan_fill(struct slot *s, int reply)
 			c->c_attempt++;
 			memset(&rec, 0, sizeof rec);
 			rec.c_id = c->c_id;
+			rec.c_chunk = chunktab_window(&m->m_chunks, c)->c_id;
 			rec.c_start = c->c_start;
 			rec.c_end = c->c_end;
 			rec.c_attempt = c->c_attempt;

@@ -61,9 +61,12 @@ struct msg_hello {
 };
 
 /* One chunk to hold: bytes [start, end) of the input, or the integers
- * start <= i < end (as int64_t) for CV_RANGE. */
+ * start <= i < end (as int64_t) for CV_RANGE. c_id names it in DONE; for a
+ * piece of a bisected chunk it is not the chunk's number, which c_chunk
+ * gives (what the map function sees as cv_chunk.id). */
 struct msg_chunk {
 	uint64_t	c_id;
+	uint64_t	c_chunk;
 	uint64_t	c_start;
 	uint64_t	c_end;
 	uint32_t	c_attempt;
@@ -113,7 +116,7 @@ struct arena_hdr {
 _Static_assert(sizeof(struct msg_hdr) == 8, "msg_hdr size");
 _Static_assert(sizeof(struct msg_job) == 32, "msg_job size");
 _Static_assert(sizeof(struct msg_hello) == 8, "msg_hello size");
-_Static_assert(sizeof(struct msg_chunk) == 32, "msg_chunk size");
+_Static_assert(sizeof(struct msg_chunk) == 40, "msg_chunk size");
 _Static_assert(sizeof(struct msg_assign) == 16, "msg_assign size");
 _Static_assert(sizeof(struct msg_result) == 40, "msg_result size");
 _Static_assert(sizeof(struct msg_done) == 8, "msg_done size");

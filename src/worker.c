@@ -339,7 +339,7 @@ worker_run(struct worker *w, cv_map_fn map, void *arg)
 	w->held_head = (w->held_head + 1) % w->held_cap;
 	w->nheld--;
 	memset(&ch, 0, sizeof ch);
-	ch.id = c.c_id;
+	ch.id = c.c_chunk;
 	ch.attempt = c.c_attempt;
 	ch.kind = (int)w->job.j_kind;
 	ch.seed = w->job.j_seed;
@@ -347,7 +347,7 @@ worker_run(struct worker *w, cv_map_fn map, void *arg)
 	if (ch.kind == CV_BYTES) {
 		if (c.c_end > w->job.j_input_size || c.c_start > c.c_end)
 			worker_die("chunk %llu is outside the input",
-			    (unsigned long long)c.c_id);
+			    (unsigned long long)c.c_chunk);
 		ch.data = w->input + c.c_start;
 		ch.len = c.c_end - c.c_start;
 		ch.offset = c.c_start;
