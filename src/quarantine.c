@@ -12,11 +12,13 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "conf.h"
 #include "log.h"
 #include "quarantine.h"
+#include "xmalloc.h"
 
 static int	quarantine_open(struct quarantine *);
 
@@ -43,26 +45,43 @@ quarantine_open(struct quarantine *q)
 	return 0;
 }
 
-/* The 1-based number of the line that starts at byte OFF. Counted from the
- * last point asked for when that is before OFF (records are found roughly
- * in input order), else from the start. */
+/* The 1-based number of the line that starts at byte OFF: newlines are
+ * counted from the nearest point known before OFF (every answer becomes
+ * one), so records found out of order do not rescan the input. */
 uint64_t
 quarantine_line(struct quarantine *q, uint64_t off)
 {
 	const char	*p, *end;
+	size_t		 lo = 0, hi = q->q_nmarks, mid;
+	uint64_t	 line = 0, from = 0;
 
-	if (off < q->q_mark_off) {
-		q->q_mark_off = 0;
-		q->q_mark_line = 0;
+	while (lo < hi) {	/* the last mark at or before OFF */
+		mid = (lo + hi) / 2;
+		if (q->q_marks[mid].mk_off <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	p = q->q_data + q->q_mark_off;
+	if (lo > 0) {
+		from = q->q_marks[lo - 1].mk_off;
+		line = q->q_marks[lo - 1].mk_line;
+	}
+	p = q->q_data + from;
 	end = q->q_data + off;
 	while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-		q->q_mark_line++;
+		line++;
 		p++;
 	}
-	q->q_mark_off = off;
-	return q->q_mark_line + 1;
+	if (lo == 0 || from != off) {
+		q->q_marks = xreallocarray(q->q_marks, q->q_nmarks + 1,
+		    sizeof *q->q_marks);
+		memmove(&q->q_marks[lo + 1], &q->q_marks[lo],
+		    (q->q_nmarks - lo) * sizeof *q->q_marks);
+		q->q_marks[lo].mk_off = off;
+		q->q_marks[lo].mk_line = line;
+		q->q_nmarks++;
+	}
+	return line + 1;
 }
 
 /*
@@ -126,5 +145,8 @@ quarantine_close(struct quarantine *q)
 		rc = -1;
 	}
 	q->q_fp = NULL;
+	free(q->q_marks);
+	q->q_marks = NULL;
+	q->q_nmarks = 0;
 	return rc;
 }

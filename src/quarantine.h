@@ -12,8 +12,12 @@ struct quarantine {
 	int		 q_split;
 	const char	*q_data;	/* the input, for lines */
 	uint64_t	 q_count;	/* records written */
-	uint64_t	 q_mark_off;	/* a known point: q_mark_line lines */
-	uint64_t	 q_mark_line;	/* end before byte q_mark_off */
+	/* Known points, sorted by offset: mk_line lines end before mk_off. */
+	struct qmark {
+		uint64_t mk_off;
+		uint64_t mk_line;
+	}		*q_marks;
+	size_t		 q_nmarks;
 };
 
 void	quarantine_init(struct quarantine *, const char *, int, const char *);
