@@ -585,6 +585,7 @@ master_setup(struct master *m)
 		m->m_slots[i].s_index = (int)i;
 		m->m_slots[i].s_fd = -1;
 		m->m_slots[i].s_arena_fd = -1;
+		m->m_slots[i].s_relay.r_fd = -1;
 		m->m_slots[i].s_held = xcalloc((size_t)conf->prefetch,
 		    sizeof(uint64_t));
 		m->m_slots[i].s_backoff_ms = conf->restart_backoff_ms;

@@ -15,6 +15,7 @@
 #include "proto.h"
 #include "quarantine.h"
 #include "reduce.h"
+#include "relay.h"
 
 /*
  * A slot's states and transitions:
@@ -56,6 +57,7 @@ struct slot {
 	int		 s_said_hello;
 	char		 s_why[160];	/* how it died, for messages */
 	char		 s_outcome[32];	/* for the attempt log */
+	struct relay	 s_relay;	/* its stderr */
 	uint64_t	 s_progress_ns;	/* spawn, work from idle, or result */
 };
 

@@ -146,6 +146,9 @@ slot_spawn(struct slot *s)
 	req.sp_chan = sv[1];
 	req.sp_input = m->m_conf->split == SPLIT_RANGE ? -1 : m->m_in.in_fd;
 	req.sp_arena = s->s_arena_fd;
+	if (relay_open(&s->s_relay, m->m_base, s->s_index, &req.sp_stderr) ==
+	    -1)
+		req.sp_stderr = -1;	/* then it shares the master's */
 	/* The limit is for the worker's own memory: the input it maps,
 	 * shared by all, comes on top. */
 	req.sp_memory_limit = m->m_conf->memory_limit == 0 ? 0 :
@@ -153,6 +156,8 @@ slot_spawn(struct slot *s)
 	rc = spawn_worker(&req, &s->s_pid, &exec_errno);
 	slot_environ_free(env);
 	close(sv[1]);
+	if (req.sp_stderr != -1)
+		close(req.sp_stderr);
 	if (rc == -1) {
 		close(sv[0]);
 		s->s_pid = 0;
@@ -362,11 +367,12 @@ slot_exited(struct slot *s, int status)
 {
 	struct master	*m = s->s_master;
 	pid_t		 pid = s->s_pid;
-	char		 how[96];
+	char		 how[96], last[RELAY_LINES * (RELAY_KEEP + 4) + 32];
 	int		 live = s->s_state == SLOT_RUNNING ||
 			    s->s_state == SLOT_STARTING;
 
 	slot_describe_exit(status, how, sizeof how);
+	relay_drain(&s->s_relay);	/* its last words first */
 	if (live) {
 		snprintf(s->s_why, sizeof s->s_why, "%s", how);
 		slot_set_outcome(s, status);
@@ -382,9 +388,11 @@ slot_exited(struct slot *s, int status)
 		chan_drain(s);
 	kill(-pid, SIGKILL);	/* whatever it left in its group */
 	if (!s->s_said_hello && WIFEXITED(status) &&
-	    (WEXITSTATUS(status) == 126 || WEXITSTATUS(status) == 127))
-		master_end(m, EX_UNAVAILABLE, "worker %s could not start (%s); "
-		    "see its message above", m->m_worker_path, how);
+	    (WEXITSTATUS(status) == 126 || WEXITSTATUS(status) == 127)) {
+		relay_last(&s->s_relay, last, sizeof last);
+		master_end(m, EX_UNAVAILABLE, "worker %s could not start (%s)%s",
+		    m->m_worker_path, how, last);
+	}
 	slot_lost(s);
 	slot_close_chan(s);
 	slot_maybe_release(s);
@@ -452,6 +460,7 @@ slot_release(struct slot *s)
 	const struct conf	*conf = m->m_conf;
 	struct timeval		 tv;
 	uint64_t		 delay;
+	char			 last[RELAY_LINES * (RELAY_KEEP + 4) + 32];
 
 	munmap((void *)(uintptr_t)s->s_arena, s->s_arena_len);
 	close(s->s_arena_fd);
@@ -460,17 +469,21 @@ slot_release(struct slot *s)
 	s->s_state = SLOT_WAITING;
 	if (m->m_status != -1 || m->m_draining)
 		return;
+	relay_last(&s->s_relay, last, sizeof last);
+	relay_close(&s->s_relay);
 	if (!s->s_said_hello && ++m->m_start_failures >= SLOT_START_FAILURES) {
 		master_end(m, EX_UNAVAILABLE, "workers cannot start: %d in a "
 		    "row died before their first message; the last: worker %d "
-		    "%s", SLOT_START_FAILURES, s->s_index, s->s_why);
+		    "%s%s", SLOT_START_FAILURES, s->s_index, s->s_why, last);
 		return;
 	}
 	if (!slot_restart_allowed(m)) {
 		master_end(m, EX_UNAVAILABLE, "workers are crash-looping: more "
-		    "than %llu restarts within %s; the last: worker %d %s",
+		    "than %llu restarts within %s with no chunk done; the "
+		    "last: worker %d %s%s",
 		    (unsigned long long)conf->max_restarts,
-		    conf_value(conf, "workers", "restart_window"), s->s_index, s->s_why);
+		    conf_value(conf, "workers", "restart_window"), s->s_index,
+		    s->s_why, last);
 		return;
 	}
 	/* At once after a worker that got work done; else back off. */
@@ -629,6 +642,8 @@ slot_teardown(struct master *m, int interrupted)
 		s->s_pid = 0;
 	}
 	slot_reap_orphans();
+	for (i = 0; i < m->m_nslots; i++)
+		relay_close(&m->m_slots[i].s_relay);
 }
 
 /*

@@ -57,7 +57,7 @@ spawn_child(const struct spawn_req *req, int errfd, pid_t master)
 	struct sigaction	sa;
 	struct rlimit		rl;
 	sigset_t		none;
-	int			src[3], i, fd, devnull;
+	int			src[4], i, fd, devnull;
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = SIG_DFL;
@@ -73,9 +73,10 @@ spawn_child(const struct spawn_req *req, int errfd, pid_t master)
 	src[0] = req->sp_chan;
 	src[1] = req->sp_input;
 	src[2] = req->sp_arena;
+	src[3] = req->sp_stderr;
 	if ((errfd = fcntl(errfd, F_DUPFD_CLOEXEC, SPAWN_PARK)) == -1)
 		_exit(127);
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 4; i++)
 		if (src[i] != -1 &&
 		    (src[i] = fcntl(src[i], F_DUPFD_CLOEXEC, SPAWN_PARK)) == -1)
 			spawn_fail(errfd, errno);
@@ -86,10 +87,11 @@ spawn_child(const struct spawn_req *req, int errfd, pid_t master)
 		else if (dup2(src[i], fd) == -1)
 			spawn_fail(errfd, errno);
 	}
-	/* stdin from /dev/null; stdout is the master's output, so a worker's
-	 * stray prints go to stderr instead. */
+	/* stdin from /dev/null; stderr to the master, which relays it; stdout
+	 * is the master's output, so a worker's stray prints go to stderr. */
 	if ((devnull = open("/dev/null", O_RDONLY)) == -1 ||
 	    dup2(devnull, STDIN_FILENO) == -1 ||
+	    (src[3] != -1 && dup2(src[3], STDERR_FILENO) == -1) ||
 	    dup2(STDERR_FILENO, STDOUT_FILENO) == -1)
 		spawn_fail(errfd, errno);
 	/* Nothing else of the master's may reach the worker. */

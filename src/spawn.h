@@ -13,6 +13,7 @@ struct spawn_req {
 	int		 sp_chan;	/* becomes PROTO_FD_CHANNEL */
 	int		 sp_input;	/* becomes PROTO_FD_INPUT, or -1 */
 	int		 sp_arena;	/* becomes PROTO_FD_ARENA */
+	int		 sp_stderr;	/* becomes stderr and stdout, or -1 */
 	uint64_t	 sp_memory_limit;	/* RLIMIT_AS, 0 for none */
 };
 
