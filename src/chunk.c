@@ -260,27 +260,37 @@ chunktab_window(struct chunktab *ct, const struct chunk *c)
 }
 
 /*
- * Where to cut C in two: for lines, at the line start nearest its middle;
- * for bytes and ranges, at the middle, if each half keeps at least MIN.
- * Returns 0 when C cannot be cut: a single line, or a smallest piece.
+ * Where to cut C in two, in *CUT: for lines, at the first line start at or
+ * after its middle, else the last one before it; for bytes and ranges, at
+ * the middle, if each half keeps at least MIN. Returns 0 when C cannot be
+ * cut (a single line, or a smallest piece), else 1. (A range can be cut at
+ * the integer 0, so 0 cannot stand for "no cut".)
  */
-uint64_t
+int
 chunktab_cut_point(const struct chunktab *ct, const struct chunk *c,
-    uint64_t min)
+    uint64_t min, uint64_t *cut)
 {
 	uint64_t	 len = c->c_end - c->c_start, mid;
 	const char	*nl;
 
-	if (ct->ct_split != SPLIT_LINES)
-		return len >= 2 * min && len >= 2 ? c->c_start + len / 2 : 0;
 	if (len < 2)
 		return 0;
 	mid = c->c_start + len / 2;
-	nl = memchr(ct->ct_data + mid, '\n', c->c_end - mid);
-	if (nl != NULL && (uint64_t)(nl - ct->ct_data) + 1 < c->c_end)
-		return (uint64_t)(nl - ct->ct_data) + 1;
-	nl = memrchr(ct->ct_data + c->c_start, '\n', mid - c->c_start);
-	return nl != NULL ? (uint64_t)(nl - ct->ct_data) + 1 : 0;
+	if (ct->ct_split != SPLIT_LINES) {
+		*cut = mid;
+		return len / 2 >= min;
+	}
+	/* A line starts at mid if byte mid - 1 ends one. */
+	nl = memchr(ct->ct_data + mid - 1, '\n', c->c_end - mid + 1);
+	if (nl != NULL && (uint64_t)(nl - ct->ct_data) + 1 < c->c_end) {
+		*cut = (uint64_t)(nl - ct->ct_data) + 1;
+		return 1;
+	}
+	nl = memrchr(ct->ct_data + c->c_start, '\n', mid - 1 - c->c_start);
+	if (nl == NULL)
+		return 0;
+	*cut = (uint64_t)(nl - ct->ct_data) + 1;
+	return 1;
 }
 
 /*
@@ -292,11 +302,10 @@ int
 chunktab_split(struct chunktab *ct, struct chunk *c, uint64_t min)
 {
 	struct chunk	*w = chunktab_window(ct, c);
-	uint64_t	 cut = chunktab_cut_point(ct, c, min);
-	uint64_t	 start = c->c_start, end = c->c_end, id = w->c_id;
+	uint64_t	 cut, start = c->c_start, end = c->c_end, id = w->c_id;
 	uint32_t	 a, b, at = 0, self;
 
-	if (cut == 0)
+	if (!chunktab_cut_point(ct, c, min, &cut))
 		return -1;
 	if (w == c) {
 		c->c_state = CH_SPLIT;

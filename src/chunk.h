@@ -78,8 +78,8 @@ void		 chunktab_requeue(struct chunktab *, struct chunk *);
 void		 chunktab_retire(struct chunktab *, struct chunk *);
 int		 chunktab_finished(const struct chunktab *);
 int		 chunktab_split(struct chunktab *, struct chunk *, uint64_t);
-uint64_t	 chunktab_cut_point(const struct chunktab *,
-		    const struct chunk *, uint64_t);
+int		 chunktab_cut_point(const struct chunktab *,
+		    const struct chunk *, uint64_t, uint64_t *);
 struct chunk	*chunktab_window(struct chunktab *, const struct chunk *);
 int		 chunktab_pieces_done(struct chunktab *, struct chunk *);
 void		 chunktab_join(struct chunktab *, struct chunk *);

@@ -107,6 +107,7 @@ master_fail_chunk(struct master *m, struct chunk *c, int status,
 {
 	const struct conf	*conf = m->m_conf;
 	char			 desc[256];
+	uint64_t		 cut;
 
 	c->c_last_status = status;
 	m->m_retries++;
@@ -119,7 +120,7 @@ master_fail_chunk(struct master *m, struct chunk *c, int status,
 	}
 	/* The split frees C if it is a piece: say it first. */
 	if (conf->bisect && chunktab_cut_point(&m->m_chunks, c,
-	    conf->bisect_min) != 0) {
+	    conf->bisect_min, &cut)) {
 		log_warnx("%s failed %u attempts (the last: %s); bisecting it",
 		    desc, c->c_attempt, why);
 		chunktab_split(&m->m_chunks, c, conf->bisect_min);

@@ -111,8 +111,8 @@ quarantine_add(struct quarantine *q, uint64_t chunk, uint64_t start,
 			    (unsigned long long)(end - start), why);
 		n = 1;
 	}
-	for (p = q->q_data + start; q->q_split == SPLIT_LINES &&
-	    p < q->q_data + end; p = nl + 1, n++) {
+	for (p = q->q_split == SPLIT_LINES ? q->q_data + start : NULL;
+	    p != NULL && p < q->q_data + end; p = nl + 1, n++) {
 		nl = memchr(p, '\n', (size_t)(q->q_data + end - p));
 		if (nl == NULL)
 			nl = q->q_data + end;
