@@ -37,6 +37,7 @@
 #include "chunkvisor.h"
 #include "parse.h"
 #include "proto.h"
+#include "splitmix.h"
 
 enum fault_kind { F_CRASH, F_HANG, F_EXIT, F_FAIL, F_SLOW, F_GARBAGE,
 	F_BAD_OFFSET, F_DOUBLE_DONE, F_CLOSE, F_LEAK, F_ORPHAN };
@@ -140,15 +141,6 @@ spec_parse(const char *spec)
 	faults[nfaults++] = f;
 }
 
-static uint64_t
-mix(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ULL;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
-}
-
 static int
 applies(const struct fault *f, const struct cv_chunk *c)
 {
@@ -159,7 +151,7 @@ applies(const struct fault *f, const struct cv_chunk *c)
 	if (f->f_match != NULL && (c->kind != CV_BYTES ||
 	    memmem(c->data, c->len, f->f_match, strlen(f->f_match)) == NULL))
 		return 0;
-	u = (double)(mix(seed ^ mix(c->id ^ mix(c->attempt))) >> 11) *
+	u = (double)(splitmix64(seed ^ splitmix64(c->id ^ splitmix64(c->attempt))) >> 11) *
 	    0x1.0p-53;
 	return u < f->f_prob;
 }

@@ -8,15 +8,7 @@
 #include <stdint.h>
 
 #include "chunkvisor.h"
-
-static inline uint64_t
-splitmix64(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ULL;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
-}
+#include "splitmix.h"
 
 static int
 mean_map(const struct cv_chunk *c, struct cv_out *out, void *arg)

@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "rows.h"
+
 #include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
@@ -17,8 +19,6 @@
 
 #include "conf.h"
 
-#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
-
 /* Indexes into conf.vals[]: the order of conf.c's key table, which is the
  * order `chunkvisor check` prints. */
 enum { K_NAME, K_INPUT, K_SPLIT, K_CHUNK_SIZE, K_RANGE, K_OUTPUT, K_ORDER,
@@ -26,21 +26,11 @@ enum { K_NAME, K_INPUT, K_SPLIT, K_CHUNK_SIZE, K_RANGE, K_OUTPUT, K_ORDER,
 
 static char	tmpdir[PATH_MAX];
 
-/* A row that fails is reported and counted, and the test goes on to the
- * other rows; rows_done() then fails the test if any row failed. */
-static int	row_failures;
-#define ROW_FAIL(...) do {						\
-	print_error(__VA_ARGS__);					\
-	print_error("\n");						\
-	row_failures++;							\
-} while (0)
-
 struct capture {
 	int	 c_saved;
 	FILE	*c_fp;
 };
 
-static void	rows_done(void);
 static char	*job_path(const char *);
 static char	*write_job(const char *, const char *, size_t);
 static void	capture_start(struct capture *);
@@ -49,16 +39,6 @@ static int	load_job(struct conf *, const char *, const char *, size_t,
 		    char **, char **);
 static char	*expect_prefix(const char *, int);
 static int	check_message(const char *, const char *, const char *);
-
-static void
-rows_done(void)
-{
-	int	n = row_failures;
-
-	row_failures = 0;
-	if (n != 0)
-		fail_msg("%d row(s) failed", n);
-}
 
 static int
 group_setup(void **state)

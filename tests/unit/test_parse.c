@@ -7,34 +7,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "rows.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "parse.h"
-
-#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
-
-/* A row that fails is reported and counted, and the test goes on to the
- * other rows; rows_done() then fails the test if any row failed. */
-static int	row_failures;
-#define ROW_FAIL(...) do {						\
-	print_error(__VA_ARGS__);					\
-	print_error("\n");						\
-	row_failures++;							\
-} while (0)
-
-static void	rows_done(void);
-
-static void
-rows_done(void)
-{
-	int	n = row_failures;
-
-	row_failures = 0;
-	if (n != 0)
-		fail_msg("%d row(s) failed", n);
-}
 
 struct u64_row {
 	const char	*in;

@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "rows.h"
+
 #include <sys/socket.h>
 
 #include <errno.h>
@@ -20,30 +22,8 @@
 
 #include "proto.h"
 
-#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
 #define HDR		sizeof(struct msg_hdr)
 #define BUFSZ		(PROTO_MAX_MSG + 2 * sizeof(struct msg_chunk))
-
-/* A row that fails is reported and counted, and the test goes on to the
- * other rows; rows_done() then fails the test if any row failed. */
-static int	row_failures;
-#define ROW_FAIL(...) do {						\
-	print_error(__VA_ARGS__);					\
-	print_error("\n");						\
-	row_failures++;							\
-} while (0)
-
-static void	rows_done(void);
-
-static void
-rows_done(void)
-{
-	int	n = row_failures;
-
-	row_failures = 0;
-	if (n != 0)
-		fail_msg("%d row(s) failed", n);
-}
 
 /* Datagram buffers, aligned for the structs. */
 static union {

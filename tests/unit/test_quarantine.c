@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "rows.h"
+
 #include <sys/stat.h>
 
 #include <dirent.h>
@@ -21,30 +23,8 @@
 #include "conf.h"
 #include "quarantine.h"
 
-#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
 #define TEXT_N(s)	s, sizeof(s) - 1
 #define MAXLINES	(1 << 14)
-
-/* A row that fails is reported and counted, and the test goes on to the
- * other rows; rows_done() then fails the test if any row failed. */
-static int	row_failures;
-#define ROW_FAIL(...) do {						\
-	print_error(__VA_ARGS__);					\
-	print_error("\n");						\
-	row_failures++;							\
-} while (0)
-
-static void	rows_done(void);
-
-static void
-rows_done(void)
-{
-	int	n = row_failures;
-
-	row_failures = 0;
-	if (n != 0)
-		fail_msg("%d row(s) failed", n);
-}
 
 static uint32_t	rng_state = 4321;
 
