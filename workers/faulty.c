@@ -151,8 +151,8 @@ applies(const struct fault *f, const struct cv_chunk *c)
 	if (f->f_match != NULL && (c->kind != CV_BYTES ||
 	    memmem(c->data, c->len, f->f_match, strlen(f->f_match)) == NULL))
 		return 0;
-	u = (double)(splitmix64(seed ^ splitmix64(c->id ^ splitmix64(c->attempt))) >> 11) *
-	    0x1.0p-53;
+	u = (double)(splitmix64(seed ^ splitmix64(c->id ^
+	    splitmix64(c->attempt))) >> 11) * 0x1.0p-53;
 	return u < f->f_prob;
 }
 

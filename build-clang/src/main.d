@@ -1,8 +1,0 @@
-build-clang/src/main.o: src/main.c include/chunkvisor.h src/cmd.h \
-  src/log.h
-
-include/chunkvisor.h:
-
-src/cmd.h:
-
-src/log.h:

@@ -1,3 +1,0 @@
-build-clang/src/proto.o: src/proto.c src/proto.h
-
-src/proto.h:

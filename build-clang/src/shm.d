@@ -1,3 +1,0 @@
-build-clang/src/shm.o: src/shm.c src/shm.h
-
-src/shm.h:

@@ -1,3 +1,0 @@
-build-clang/workers/mean.o: workers/mean.c include/chunkvisor.h
-
-include/chunkvisor.h:

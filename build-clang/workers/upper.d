@@ -1,3 +1,0 @@
-build-clang/workers/upper.o: workers/upper.c include/chunkvisor.h
-
-include/chunkvisor.h:
