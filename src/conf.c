@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <ctype.h>
+#include <signal.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,7 +22,7 @@
 #include "xmalloc.h"
 
 enum key_type { T_STRING, T_SIZE, T_DURATION, T_UINT, T_ENUM, T_RANGE,
-	T_COUNT, T_COMMAND, T_FORMAT, T_BOOL, T_TIMEOUT };
+	T_COUNT, T_COMMAND, T_FORMAT, T_BOOL, T_TIMEOUT, T_SIGNAL };
 
 struct conf_key {
 	const char		*k_section;
@@ -77,6 +78,10 @@ static const struct conf_key keys[CONF_NKEYS] = {
 	    "60s", 1, DMAX, NULL },
 	{ "workers", "memory_limit", T_SIZE, OFF(memory_limit), "0", 0, DMAX,
 	    NULL },
+	{ "workers", "timeout_signal", T_SIGNAL, OFF(timeout_signal), "none",
+	    0, 0, NULL },
+	{ "workers", "timeout_grace", T_DURATION, OFF(timeout_grace_ms), "1s",
+	    0, DMAX, NULL },
 	{ "failure", "bisect", T_BOOL, OFF(bisect), "yes", 0, 0, NULL },
 	{ "failure", "bisect_min", T_SIZE, OFF(bisect_min), "1", 1, DMAX,
 	    NULL },
@@ -92,6 +97,7 @@ enum { K_NAME, K_INPUT, K_SPLIT, K_CHUNK_SIZE, K_RANGE, K_OUTPUT, K_ORDER,
 	K_REDUCE, K_FORMAT, K_SEED, K_COUNT, K_COMMAND, K_PROGRAM, K_PREFETCH,
 	K_CHUNK_TIMEOUT, K_STOP_TIMEOUT, K_MAX_ATTEMPTS, K_BACKOFF,
 	K_BACKOFF_MAX, K_MAX_RESTARTS, K_RESTART_WINDOW, K_MEMORY_LIMIT,
+	K_TIMEOUT_SIGNAL, K_TIMEOUT_GRACE,
 	K_BISECT, K_BISECT_MIN, K_ON_POISON, K_QUARANTINE, K_ATTEMPT_LOG };
 
 /* State of one job file being read: the line counter is what inih's
@@ -338,6 +344,26 @@ conf_parse_value(struct conf *conf, const struct conf_key *key,
 		    errstr);
 	case T_BOOL:
 		return parse_bool(value, (int *)p, errstr);
+	case T_SIGNAL:
+		/* none, or a signal by name (TERM, SIGTERM) or number. */
+		if (strcmp(value, "none") == 0) {
+			*(int *)p = 0;
+			return 0;
+		}
+		if (parse_uint(value, 1, NSIG - 1, &u, errstr) == 0) {
+			*(int *)p = (int)u;
+			return 0;
+		}
+		for (i = 1; i < NSIG; i++)
+			if (sigabbrev_np(i) != NULL && (strcmp(value,
+			    sigabbrev_np(i)) == 0 || (strncmp(value, "SIG",
+			    3) == 0 && strcmp(value + 3, sigabbrev_np(i)) ==
+			    0))) {
+				*(int *)p = i;
+				return 0;
+			}
+		*errstr = "expected none or a signal such as TERM or SIGINT";
+		return -1;
 	case T_TIMEOUT:
 		/* A duration, or auto (300%), or N% of the median chunk. */
 		conf->chunk_timeout_pct = 0;

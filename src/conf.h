@@ -23,7 +23,7 @@ struct conf_val {
 	char	*v_flag;	/* ORIGIN_CMDLINE: the flag as typed */
 };
 
-#define CONF_NKEYS	27
+#define CONF_NKEYS	29
 
 struct conf {
 	/* [job] */
@@ -55,6 +55,8 @@ struct conf {
 	uint64_t	 max_restarts;
 	uint64_t	 restart_window_ms;
 	uint64_t	 memory_limit;
+	int		 timeout_signal;	/* 0: SIGKILL at once */
+	uint64_t	 timeout_grace_ms;
 	/* [failure] */
 	int		 bisect;
 	uint64_t	 bisect_min;

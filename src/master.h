@@ -55,7 +55,7 @@ struct slot {
 	uint64_t	 s_done;	/* chunks completed since spawned */
 	uint64_t	 s_backoff_ms;	/* the next respawn delay if it fails */
 	int		 s_said_hello;
-	char		 s_why[160];	/* how it died, for messages */
+	char		 s_why[400];	/* how it died, for messages */
 	char		 s_outcome[32];	/* for the attempt log */
 	struct relay	 s_relay;	/* its stderr */
 	uint64_t	 s_progress_ns;	/* spawn, work from idle, or result */

@@ -34,6 +34,7 @@
 
 static void	slot_timer_cb(int, short, void *);
 static void	slot_close_chan(struct slot *);
+static void	slot_stop(struct slot *, const char *);
 static void	slot_log_attempt(struct slot *, size_t, uint64_t);
 static void	slot_set_outcome(struct slot *, int);
 static uint64_t	slot_start_timeout_ns(const struct master *);
@@ -303,6 +304,34 @@ slot_lost(struct slot *s)
 		slot_requeue(s);
 }
 
+/*
+ * Stops a worker that overran chunk_timeout: SIGKILL to its process group,
+ * or first timeout_signal, then SIGKILL after timeout_grace (the slot's
+ * timer) if it is still there. Its chunks are requeued at once.
+ */
+static void
+slot_stop(struct slot *s, const char *why)
+{
+	const struct conf	*conf = s->s_master->m_conf;
+	struct timeval		 tv;
+
+	if (conf->timeout_signal == 0 || s->s_pid == 0) {
+		slot_kill(s, "%s", why);
+		return;
+	}
+	log_warnx("worker %d (pid %ld) %s; sending it SIG%s, SIGKILL after "
+	    "%s", s->s_index, (long)s->s_pid, why,
+	    sigabbrev_np(conf->timeout_signal),
+	    conf_value(conf, "workers", "timeout_grace"));
+	snprintf(s->s_why, sizeof s->s_why, "%s", why);
+	kill(-s->s_pid, conf->timeout_signal);
+	slot_lost(s);
+	slot_close_chan(s);
+	tv.tv_sec = (time_t)(conf->timeout_grace_ms / 1000);
+	tv.tv_usec = (suseconds_t)(conf->timeout_grace_ms % 1000) * 1000;
+	evtimer_add(s->s_ev_timer, &tv);
+}
+
 /* Kills a misbehaving worker, with its whole process group. */
 void
 slot_kill(struct slot *s, const char *fmt, ...)
@@ -511,7 +540,7 @@ slot_timer_cb(int fd, short events, void *arg)
 	struct slot	*s = arg;
 	struct master	*m = s->s_master;
 	uint64_t	 t = master_timeout_ns(m), since, now;
-	char		 desc[256], limit[32];
+	char		 desc[256], msg[400];
 	int		 i;
 
 	(void)fd;
@@ -529,17 +558,22 @@ slot_timer_cb(int fd, short events, void *arg)
 			slot_arm_timeout(s);	/* it started later */
 			return;
 		}
-		snprintf(limit, sizeof limit, "%.3g s", (double)t / 1e9);
 		snprintf(s->s_outcome, sizeof s->s_outcome, "timeout");
 		if (i == -1)
-			slot_kill(s, "holds chunks but reported no progress "
-			    "for %s (chunk_timeout)", limit);
+			snprintf(msg, sizeof msg, "holds chunks but reported "
+			    "no progress for %.3g s (chunk_timeout)",
+			    (double)t / 1e9);
 		else {
 			master_describe_chunk(m, chunktab_get(&m->m_chunks,
 			    s->s_held[i]), desc, sizeof desc);
-			slot_kill(s, "ran %s for longer than chunk_timeout "
-			    "(%s)", desc, limit);
+			snprintf(msg, sizeof msg, "ran %s for longer than "
+			    "chunk_timeout (%.3g s)", desc, (double)t / 1e9);
 		}
+		slot_stop(s, msg);
+	} else if (s->s_state == SLOT_DYING && s->s_pid != 0) {
+		log_warnx("worker %d (pid %ld) outlived timeout_grace; "
+		    "killing it", s->s_index, (long)s->s_pid);
+		kill(-s->s_pid, SIGKILL);
 	}
 	master_dispatch(m);
 }
