@@ -47,6 +47,7 @@ static void	master_deliver(struct master *, struct chunk *, const char *,
 static void	master_poison(struct master *, struct chunk *, const char *);
 static void	master_piece_done(struct master *, struct chunk *);
 static uint64_t	master_median(uint64_t *, size_t);
+static uint64_t	master_fail_limit(const struct master *);
 static void	master_complete(struct master *);
 static void	master_summary(struct master *);
 static void	master_free(struct master *);
@@ -96,6 +97,17 @@ master_describe_chunk(const struct master *m, const struct chunk *c,
 		    (unsigned long long)c->c_end, m->m_in.in_name);
 }
 
+/* How many failed attempts in a row, with no success ever, mean that
+ * nothing can succeed: enough for every worker to be bisecting a poison
+ * record of its own several times over. */
+static uint64_t
+master_fail_limit(const struct master *m)
+{
+	uint64_t	n = 4 * m->m_conf->max_attempts * (m->m_conf->workers + 1);
+
+	return n < 20 ? 20 : n;
+}
+
 /*
  * An attempt at C (a chunk or a piece) failed, WHY says how: retry it. After
  * max_attempts it is poison: bisected, if it can be and bisect is on, else
@@ -112,6 +124,20 @@ master_fail_chunk(struct master *m, struct chunk *c, int status,
 	c->c_last_status = status;
 	m->m_retries++;
 	master_describe_chunk(m, c, desc, sizeof desc);
+	/* Failures are the exception; when attempt after attempt fails
+	 * with nothing done in between, on whatever chunk, the workers fail
+	 * on everything (a broken command): bisecting all of the input would
+	 * only take very long to say so. Once work has been done, a long run
+	 * of failures may be a block of poison records: it takes a run
+	 * sixteen times longer to stop. */
+	if (++m->m_fails_in_row >= master_fail_limit(m) *
+	    (m->m_successes == 0 ? 1 : 16)) {
+		master_end(m, 1, "%llu attempts in a row failed with no chunk "
+		    "done in between (the last: %s on %s): the workers seem to "
+		    "fail on everything; stopping",
+		    (unsigned long long)m->m_fails_in_row, why, desc);
+		return;
+	}
 	if (c->c_attempt < conf->max_attempts) {
 		log_info("%s: attempt %u failed (%s); retrying", desc,
 		    c->c_attempt, why);
@@ -149,16 +175,6 @@ master_poison(struct master *m, struct chunk *c, const char *why)
 	if ((n = quarantine_add(&m->m_quarantine, w->c_id, c->c_start,
 	    c->c_end, why)) == -1) {
 		master_end(m, EX_CANTCREAT, NULL);
-		return;
-	}
-	/* Poison records are the exception. A record failing for good
-	 * before anything at all has succeeded means the workers fail on
-	 * everything (a broken command): bisecting all of the input would
-	 * only take long to say so. */
-	if (m->m_successes == 0) {
-		master_end(m, 1, "%s failed %u attempts (the last: %s), and no "
-		    "chunk has succeeded yet: the workers seem to fail on "
-		    "everything; stopping", desc, c->c_attempt, why);
 		return;
 	}
 	log_warnx("%s failed %u attempts (the last: %s); quarantined %d "
@@ -241,6 +257,7 @@ master_result(struct master *m, struct chunk *c, const char *data,
     size_t len)
 {
 	m->m_stalled_restarts = 0;
+	m->m_fails_in_row = 0;
 	m->m_successes++;
 	if (!IS_PIECE(c->c_id)) {
 		master_deliver(m, c, data, len);

@@ -53,6 +53,7 @@ struct slot {
 	size_t		 s_nheld;
 	uint64_t	 s_results;	/* results consumed: the ack count */
 	uint64_t	 s_done;	/* chunks completed since spawned */
+	int		 s_charged;	/* its death failed a chunk's attempt */
 	uint64_t	 s_backoff_ms;	/* the next respawn delay if it fails */
 	int		 s_said_hello;
 	char		 s_why[400];	/* how it died, for messages */
@@ -91,6 +92,7 @@ struct master {
 	uint64_t		 m_retries;
 	uint64_t		 m_chunks_done;
 	uint64_t		 m_successes;	/* results of chunks and pieces */
+	uint64_t		 m_fails_in_row;	/* attempts, none done since */
 	uint64_t		 m_result_max;	/* bytes: a quarter of RAM */
 	uint64_t		 m_bytes_done;
 	uint64_t		 m_start_ms;

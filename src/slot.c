@@ -178,6 +178,7 @@ slot_spawn(struct slot *s)
 	s->s_results = 0;
 	s->s_nheld = 0;
 	s->s_done = 0;
+	s->s_charged = 0;
 	s->s_said_hello = 0;
 	s->s_why[0] = '\0';
 	s->s_ev_read = event_new(m->m_base, s->s_fd, EV_READ | EV_PERSIST,
@@ -259,8 +260,10 @@ slot_requeue(struct slot *s)
 	size_t		 i;
 	int		 running = slot_running(s, &since);
 
-	if (running != -1)
+	if (running != -1) {
 		slot_log_attempt(s, (size_t)running, since);
+		s->s_charged = 1;
+	}
 	for (i = 0; i < s->s_nheld; i++) {
 		c = chunktab_get(&m->m_chunks, s->s_held[i]);
 		if ((int)i == running)
@@ -515,8 +518,14 @@ slot_release(struct slot *s)
 		    s->s_why, last);
 		return;
 	}
-	/* At once after a worker that got work done; else back off. */
-	if (s->s_done > 0) {
+	/*
+	 * At once after a worker that got work done, or whose death was
+	 * charged to the chunk it ran (that chunk's attempts, and bisection,
+	 * deal with it: backing off would only slow them down). Else back
+	 * off: a worker dying before it runs anything cannot be helped by
+	 * retrying fast.
+	 */
+	if (s->s_done > 0 || s->s_charged) {
 		delay = 0;
 		s->s_backoff_ms = conf->restart_backoff_ms;
 	} else {

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -65,6 +66,7 @@ static int	worker_grow(struct worker *, uint64_t);
 static void	worker_map_input(struct worker *);
 static void	worker_run(struct worker *, cv_map_fn, void *);
 static uint64_t	worker_now_ns(void);
+static void	worker_atfork_child(void);
 
 /* A protocol failure: nothing sensible is left to do but leave; the master
  * sees the exit and retries what this worker held. */
@@ -324,6 +326,16 @@ worker_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
 }
 
+/* In a child the map function forks: the worker's descriptors are not
+ * its to keep. */
+static void
+worker_atfork_child(void)
+{
+	close(PROTO_FD_CHANNEL);
+	close(PROTO_FD_INPUT);
+	close(PROTO_FD_ARENA);
+}
+
 /* Runs one held chunk and queues its result. */
 static void
 worker_run(struct worker *w, cv_map_fn map, void *arg)
@@ -393,9 +405,11 @@ cv_worker_main(cv_map_fn map, void *arg)
 		return 64;
 	}
 	w->fd = PROTO_FD_CHANNEL;
-	/* Keep the fixed descriptors from whatever the map function runs. */
+	/* Keep the fixed descriptors from whatever the map function runs or
+	 * forks: a child holding the channel would hide the worker's EOF. */
 	for (int fd = PROTO_FD_CHANNEL; fd <= PROTO_FD_ARENA; fd++)
 		fcntl(fd, F_SETFD, FD_CLOEXEC);
+	pthread_atfork(NULL, NULL, worker_atfork_child);
 	worker_setup_signals();
 	worker_recv(w, 0);
 	if (w->buf.hdr.m_type != MSG_JOB)

@@ -84,13 +84,13 @@ else
 	ok "failing command: no output file"
 fi
 gone "failing command" "$m"
-# What failed for good is recorded beside the output: that file stays.
-if grep -q -v '^#' outdir/out.quarantine 2>/dev/null; then
-	ok "failing command: the failed records are in out.quarantine"
+# Every attempt failing stops the job as failing on everything.
+if grep -q 'fail on everything' err; then
+	ok "failing command: stopped as failing on everything"
 else
-	bad "failing command: no records in outdir/out.quarantine"
+	bad "failing command: no 'fail on everything' message: $(head -n 3 err)"
 fi
-rm -f outdir/out.quarantine
+rm -f outdir/out.quarantine	# records quarantined before the stop, if any
 no_temp "failing command"
 
 # A worker that cannot start (exit 69) leaves nothing either.
