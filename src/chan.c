@@ -199,7 +199,7 @@ chan_handle_done(struct slot *s, const unsigned char *p, size_t len)
 		snprintf(why, sizeof why, "exit %u", r.r_status);
 		attemptlog_write(&m->m_log, c,
 		    chunktab_window(&m->m_chunks, c)->c_id, s->s_index,
-		    s->s_pid, now - r.r_nsec, r.r_nsec,
+		    s->s_born, now - r.r_nsec, r.r_nsec,
 		    r.r_status != 0 ? why : "ok");
 		if (r.r_status != 0) {
 			snprintf(why, sizeof why, "the worker reported failure "

@@ -173,8 +173,9 @@ master_poison(struct master *m, struct chunk *c, const char *why)
 		return;
 	}
 	if ((n = quarantine_add(&m->m_quarantine, w->c_id, c->c_start,
-	    c->c_end, why)) == -1) {
-		master_end(m, EX_CANTCREAT, NULL);
+	    c->c_end, why)) < 0) {
+		master_end(m, n == QUARANTINE_IOERR ? EX_IOERR : EX_CANTCREAT,
+		    NULL);
 		return;
 	}
 	log_warnx("%s failed %u attempts (the last: %s); quarantined %d "

@@ -41,6 +41,7 @@ struct slot {
 	int		 s_index;
 	int		 s_state;
 	pid_t		 s_pid;		/* 0 once reaped */
+	pid_t		 s_born;	/* its pid, kept after the reap */
 	int		 s_fd;		/* -1 once closed */
 	struct event	*s_ev_read;
 	struct event	*s_ev_timer;	/* chunk timeout, or respawn delay */

@@ -87,7 +87,7 @@ quarantine_line(struct quarantine *q, uint64_t off)
 /*
  * Quarantines bytes (or integers) [start, end) of chunk CHUNK, which failed
  * with WHY: for lines, one record per line in it. Returns the number of
- * records, or -1 if the file cannot be written.
+ * records, or QUARANTINE_CANTCREAT or QUARANTINE_IOERR.
  */
 int
 quarantine_add(struct quarantine *q, uint64_t chunk, uint64_t start,
@@ -98,7 +98,7 @@ quarantine_add(struct quarantine *q, uint64_t chunk, uint64_t start,
 	int		 n = 0;
 
 	if (q->q_fp == NULL && quarantine_open(q) == -1)
-		return -1;
+		return QUARANTINE_CANTCREAT;
 	if (q->q_split != SPLIT_LINES) {
 		if (q->q_split == SPLIT_RANGE)
 			fprintf(q->q_fp, "%llu\t-\t%lld\t%llu\t%s\t\n",
@@ -128,7 +128,7 @@ quarantine_add(struct quarantine *q, uint64_t chunk, uint64_t start,
 	}
 	if (fflush(q->q_fp) == EOF || ferror(q->q_fp)) {
 		log_warn("cannot write quarantine file %s", q->q_path);
-		return -1;
+		return QUARANTINE_IOERR;
 	}
 	q->q_count += (uint64_t)n;
 	return n;

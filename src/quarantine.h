@@ -20,6 +20,9 @@ struct quarantine {
 	size_t		 q_nmarks;
 };
 
+#define QUARANTINE_CANTCREAT	(-1)
+#define QUARANTINE_IOERR	(-2)
+
 void	quarantine_init(struct quarantine *, const char *, int, const char *);
 int	quarantine_add(struct quarantine *, uint64_t, uint64_t, uint64_t,
 	    const char *);

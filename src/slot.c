@@ -172,6 +172,7 @@ slot_spawn(struct slot *s)
 		return -1;
 	}
 	s->s_fd = sv[0];
+	s->s_born = s->s_pid;
 	s->s_state = SLOT_STARTING;
 	s->s_outcome[0] = '\0';
 	s->s_progress_ns = attemptlog_now_ns();
@@ -242,7 +243,7 @@ slot_log_attempt(struct slot *s, size_t i, uint64_t since)
 	struct chunk	*c = chunktab_get(&m->m_chunks, s->s_held[i]);
 
 	attemptlog_write(&m->m_log, c, chunktab_window(&m->m_chunks, c)->c_id,
-	    s->s_index, s->s_pid, since, attemptlog_now_ns() - since,
+	    s->s_index, s->s_born, since, attemptlog_now_ns() - since,
 	    s->s_outcome[0] ? s->s_outcome : "killed-by-master");
 }
 

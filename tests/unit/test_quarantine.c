@@ -617,15 +617,15 @@ test_unwritable(void **state)
 	tmp_path(state, "missing/q.tsv", path, sizeof path);
 	for (k = 0; k < NITEMS(splits); k++) {
 		quarantine_init(&q, path, splits[k], data);
-		assert_int_equal(quarantine_add(&q, 0, 0, 4, "exit 1"), -1);
-		assert_int_equal(quarantine_add(&q, 0, 4, 8, "exit 1"), -1);
+		assert_int_equal(quarantine_add(&q, 0, 0, 4, "exit 1"), QUARANTINE_CANTCREAT);
+		assert_int_equal(quarantine_add(&q, 0, 4, 8, "exit 1"), QUARANTINE_CANTCREAT);
 		assert_true(q.q_count == 0);
 		assert_int_equal(quarantine_close(&q), 0);
 		assert_int_equal(stat(dir, &st), -1);
 	}
 	if (access("/dev/full", W_OK) == 0) {
 		quarantine_init(&q, "/dev/full", SPLIT_LINES, data);
-		assert_int_equal(quarantine_add(&q, 0, 0, 8, "exit 1"), -1);
+		assert_int_equal(quarantine_add(&q, 0, 0, 8, "exit 1"), QUARANTINE_IOERR);
 		assert_true(q.q_count == 0);
 		quarantine_close(&q);
 	}
