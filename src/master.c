@@ -52,6 +52,17 @@ static void	master_complete(struct master *);
 static void	master_summary(struct master *);
 static void	master_free(struct master *);
 
+/* Arms timer EV to fire in MS milliseconds. */
+void
+master_timer_ms(struct event *ev, uint64_t ms)
+{
+	struct timeval	tv;
+
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	evtimer_add(ev, &tv);
+}
+
 uint64_t
 master_now_ms(void)
 {
@@ -398,7 +409,6 @@ master_signal_cb(int sig, short events, void *arg)
 {
 	struct master	*m = arg;
 	const char	*name = sig == SIGINT ? "SIGINT" : "SIGTERM";
-	struct timeval	 tv;
 	uint64_t	 ms = m->m_conf->stop_timeout_ms;
 
 	(void)events;
@@ -416,9 +426,7 @@ master_signal_cb(int sig, short events, void *arg)
 	    "(up to %s; again to stop now)", name, master_in_flight(m),
 	    conf_value(m->m_conf, "workers", "stop_timeout"));
 	m->m_draining = 1;
-	tv.tv_sec = (time_t)(ms / 1000);
-	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
-	evtimer_add(m->m_ev_drain, &tv);
+	master_timer_ms(m->m_ev_drain, ms);
 }
 
 static void

@@ -112,6 +112,7 @@ void		 master_fail_chunk(struct master *, struct chunk *, int,
 		    const char *);
 void		 master_dispatch(struct master *);
 uint64_t	 master_now_ms(void);
+void		 master_timer_ms(struct event *, uint64_t);
 void		 master_describe_chunk(const struct master *,
 		    const struct chunk *, char *, size_t);
 

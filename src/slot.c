@@ -317,7 +317,6 @@ static void
 slot_stop(struct slot *s, const char *why)
 {
 	const struct conf	*conf = s->s_master->m_conf;
-	struct timeval		 tv;
 
 	if (conf->timeout_signal == 0 || s->s_pid == 0) {
 		slot_kill(s, "%s", why);
@@ -331,9 +330,7 @@ slot_stop(struct slot *s, const char *why)
 	kill(-s->s_pid, conf->timeout_signal);
 	slot_lost(s);
 	slot_close_chan(s);
-	tv.tv_sec = (time_t)(conf->timeout_grace_ms / 1000);
-	tv.tv_usec = (suseconds_t)(conf->timeout_grace_ms % 1000) * 1000;
-	evtimer_add(s->s_ev_timer, &tv);
+	master_timer_ms(s->s_ev_timer, conf->timeout_grace_ms);
 }
 
 /* Kills a misbehaving worker, with its whole process group. */
@@ -491,7 +488,6 @@ slot_release(struct slot *s)
 {
 	struct master		*m = s->s_master;
 	const struct conf	*conf = m->m_conf;
-	struct timeval		 tv;
 	uint64_t		 delay;
 	char			 last[RELAY_LINES * (RELAY_KEEP + 4) + 32];
 
@@ -537,9 +533,7 @@ slot_release(struct slot *s)
 		if (s->s_backoff_ms == 0)
 			s->s_backoff_ms = 1;
 	}
-	tv.tv_sec = (time_t)(delay / 1000);
-	tv.tv_usec = (suseconds_t)(delay % 1000) * 1000;
-	evtimer_add(s->s_ev_timer, &tv);
+	master_timer_ms(s->s_ev_timer, delay);
 }
 
 /* The slot's one timer: the respawn delay, the start timeout, or the
