@@ -739,6 +739,7 @@ static int
 conf_finish_job(struct conf *conf)
 {
 	const char	*base, *dot;
+	struct stat	 st;
 
 	if (conf->split == SPLIT_RANGE) {
 		if (conf->vals[K_RANGE].v_text == NULL)
@@ -770,9 +771,10 @@ conf_finish_job(struct conf *conf)
 		    xstrndup(base, (size_t)(dot - base)) : xstrdup(base);
 	}
 	/* Quarantined records go beside the output, or to NAME.quarantine
-	 * when the output is standard output. */
+	 * when the output is standard output or a device (/dev/null). */
 	if (conf->quarantine == NULL)
-		conf->quarantine = strcmp(conf->output, "-") != 0 ?
+		conf->quarantine = strcmp(conf->output, "-") != 0 &&
+		    (stat(conf->output, &st) == -1 || S_ISREG(st.st_mode)) ?
 		    xasprintf("%s.quarantine", conf->output) :
 		    xasprintf("%s.quarantine", conf->name);
 	return 0;

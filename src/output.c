@@ -29,11 +29,12 @@ int
 output_open(struct output *o, const char *path)
 {
 	const char	*slash;
-	char		*dir;
+	char		*dir, *real;
 	mode_t		 mask;
 	struct stat	 st;
 
 	memset(o, 0, sizeof *o);
+	o->o_name = strcmp(path, "-") == 0 ? "standard output" : path;
 	if (strcmp(path, "-") == 0) {
 		o->o_fd = STDOUT_FILENO;
 		return 0;
@@ -42,7 +43,25 @@ output_open(struct output *o, const char *path)
 		log_warnx("cannot create output %s: it is a directory", path);
 		return EX_CANTCREAT;
 	}
-	o->o_path = xstrdup(path);
+	/* A device, a FIFO or a socket (-o /dev/null) is written in place,
+	 * as it comes: renaming a file over it would replace it. */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if ((o->o_fd = open(path, O_WRONLY | O_CLOEXEC)) == -1) {
+			log_warn("cannot open output %s", path);
+			return EX_CANTCREAT;
+		}
+		o->o_special = 1;
+		return 0;
+	}
+	/* Through a symbolic link, the file it names is replaced, not the
+	 * link. */
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) &&
+	    (real = realpath(path, NULL)) != NULL) {
+		o->o_path = xstrdup(real);
+		free(real);
+		path = o->o_path;
+	} else
+		o->o_path = xstrdup(path);
 	slash = strrchr(path, '/');
 	dir = slash == NULL ? xstrdup(".") : slash == path ? xstrdup("/") :
 	    xstrndup(path, (size_t)(slash - path));
@@ -122,8 +141,7 @@ output_write(struct output *o, const void *buf, size_t len)
 			return -1;
 		}
 		if (n == -1) {
-			log_warn("write error on %s", o->o_path != NULL ?
-			    o->o_path : "standard output");
+			log_warn("write error on %s", o->o_name);
 			o->o_failed = 1;
 			return -1;
 		}
@@ -138,6 +156,10 @@ output_write(struct output *o, const void *buf, size_t len)
 int
 output_commit(struct output *o)
 {
+	if (o->o_special && close(o->o_fd) == -1) {
+		log_warn("cannot write %s", o->o_name);
+		return EX_IOERR;
+	}
 	if (o->o_path == NULL)
 		return 0;
 	if (fsync(o->o_fd) == -1) {
@@ -171,6 +193,9 @@ output_commit(struct output *o)
 void
 output_abort(struct output *o)
 {
+	if (o->o_special)
+		close(o->o_fd);
+	o->o_special = 0;
 	if (o->o_path == NULL)
 		return;
 	if (o->o_fd != -1)

@@ -8,7 +8,9 @@
 
 struct output {
 	int		 o_fd;
-	char		*o_path;	/* NULL: standard output */
+	const char	*o_name;	/* for messages */
+	char		*o_path;	/* NULL: standard output, or special */
+	int		 o_special;	/* a device, FIFO or socket: in place */
 	char		*o_tmp;		/* its name until it is complete */
 	int		 o_unnamed;	/* O_TMPFILE: no name yet */
 	uint64_t	 o_bytes;
