@@ -432,19 +432,33 @@ void
 slot_reap_cb(int sig, short events, void *arg)
 {
 	struct master	*m = arg;
+	struct slot	*s;
 	pid_t		 pid;
 	size_t		 i;
 	int		 status, found;
 
 	(void)sig;
 	(void)events;
-	/* Signals merge: reap until there is nothing left to reap. */
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		for (i = 0, found = 0; i < m->m_nslots && !found; i++)
-			if (m->m_slots[i].s_pid == pid) {
-				slot_exited(&m->m_slots[i], status);
-				found = 1;
+	/* Signals merge: reap until there is nothing left to reap. A worker
+	 * stopped (SIGSTOP, SIGTSTP) by someone else does no work and would
+	 * hold its chunks forever: it counts as hung, and is killed. */
+	while ((pid = waitpid(-1, &status, WNOHANG | WUNTRACED)) > 0) {
+		for (i = 0, found = 0; i < m->m_nslots && !found; i++) {
+			s = &m->m_slots[i];
+			if (s->s_pid != pid)
+				continue;
+			found = 1;
+			if (!WIFSTOPPED(status)) {
+				slot_exited(s, status);
+				continue;
 			}
+			snprintf(s->s_outcome, sizeof s->s_outcome,
+			    "signal %s", sigabbrev_np(WSTOPSIG(status)) ?
+			    sigabbrev_np(WSTOPSIG(status)) : "?");
+			slot_kill(s, "was stopped by signal SIG%s",
+			    sigabbrev_np(WSTOPSIG(status)) ?
+			    sigabbrev_np(WSTOPSIG(status)) : "?");
+		}
 		if (!found)	/* a worker's orphan, reparented to us */
 			log_debug("reaped orphan %ld", (long)pid);
 	}
