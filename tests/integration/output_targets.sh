@@ -30,7 +30,9 @@ $(cmp ref from_fifo 2>&1 | head -n 1)"
 
 # A character device: a null device of our own, so that a regression
 # cannot replace the machine's /dev/null.
-if [ "$(id -u)" = 0 ] && mknod nulldev c 1 3 2>/dev/null; then
+# (In a container the device may be made but not opened: not checked.)
+if [ "$(id -u)" = 0 ] && mknod nulldev c 1 3 2>/dev/null &&
+    (printf x >nulldev) 2>/dev/null; then
 	cv run -q -i in -o nulldev -c 16K -- tr a-z A-Z
 	[ "$cv_rc" = 0 ] && [ -c nulldev ] &&
 	    ok "device output: exit 0, still a character device" ||
@@ -38,7 +40,7 @@ if [ "$(id -u)" = 0 ] && mknod nulldev c 1 3 2>/dev/null; then
 	[ ! -e nulldev.quarantine ] && [ ! -e ../nulldev.quarantine ] ||
 	    bad "device output: a quarantine file appeared"
 else
-	say "device output: not root or no mknod here; not checked"
+	say "device output: no usable device of our own here; not checked"
 fi
 
 left=$(ls -A | grep -v -x -e in -e ref -e real -e lnk -e fifo -e from_fifo \
