@@ -39,9 +39,10 @@ cmd_usage(void)
 "  -- COMMAND [ARG...]      the worker command (workers.command): each\n"
 "                           chunk on its stdin, its stdout the result\n"
 "\n"
-"exit status: 0 done, 1 a chunk failed for good, 64 usage, 66 no input,\n"
+"exit status: 0 done, 1 done but records quarantined (or stopped on a\n"
+"poison record, or every attempt failing), 64 usage, 66 no input,\n"
 "69 workers cannot start, 70 internal error, 73 cannot create output,\n"
-"74 I/O error, 75 interrupted, 78 bad job file.\n"
+"74 I/O error, 75 interrupted (SIGTERM, SIGINT), 78 bad job file.\n"
 "See chunkvisor(1) and chunkvisor.ini(5).\n", stdout);
 }
 
