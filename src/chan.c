@@ -210,6 +210,7 @@ chan_handle_done(struct slot *s, const unsigned char *p, size_t len)
 		master_record_duration(m, r.r_nsec);
 		if (r.r_len > m->m_result_max) {
 			master_fail_chunk(m, c, -1, "bad-message");
+			s->s_charged = 1;	/* that was its attempt */
 			slot_kill(s, "reported a result of %llu bytes for chunk "
 			    "%llu: more than a quarter of this machine's memory",
 			    (unsigned long long)r.r_len,
@@ -218,6 +219,7 @@ chan_handle_done(struct slot *s, const unsigned char *p, size_t len)
 		}
 		if ((data = chan_view(s, r.r_off, r.r_len)) == NULL) {
 			master_fail_chunk(m, c, -1, "bad-message");
+			s->s_charged = 1;	/* that was its attempt */
 			slot_kill(s, "reported a result for chunk %llu outside "
 			    "its arena (offset %llu, length %llu)",
 			    (unsigned long long)r.r_id,

@@ -358,7 +358,15 @@ master_record_duration(struct master *m, uint64_t ns)
 		return;
 	memcpy(copy, m->m_durations, n * sizeof copy[0]);
 	t = master_median(copy, n) / 100 * m->m_conf->chunk_timeout_pct;
-	m->m_timeout_ns = t < 1000000000 ? 1000000000 : t;
+	t = t < 1000000000 ? 1000000000 : t;
+	if (m->m_timeout_ns == 0) {
+		/* The first deadline: workers already busy get theirs now,
+		 * or one hung on an early chunk would never be timed out. */
+		m->m_timeout_ns = t;
+		for (n = 0; n < m->m_nslots; n++)
+			slot_arm_timeout(&m->m_slots[n]);
+	}
+	m->m_timeout_ns = t;
 }
 
 /* The chunk timeout in force, in ns; 0 for none (yet). */
@@ -444,7 +452,8 @@ master_drain_cb(int fd, short events, void *arg)
  * The master reads the input through its mapping (to cut lines chunks) and
  * results through arenas sealed against shrinking: a SIGBUS can only mean
  * the input file was truncated while the job ran. Nothing can be trusted
- * after that; the output is an unnamed file that vanishes with us, and
+ * after that; the output is an unnamed file that vanishes with us (where
+ * the file system has no O_TMPFILE, its hidden temporary name stays), and
  * the workers follow (parent-death signal).
  */
 static void

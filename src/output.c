@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "xmalloc.h"
 
 static int	output_name(struct output *);
+static char	*output_link_target(const char *);
 
 /*
  * Opens the output. A file is first created without a name (O_TMPFILE) in
@@ -56,9 +58,8 @@ output_open(struct output *o, const char *path)
 	/* Through a symbolic link, the file it names is replaced, not the
 	 * link. */
 	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) &&
-	    (real = realpath(path, NULL)) != NULL) {
-		o->o_path = xstrdup(real);
-		free(real);
+	    (real = output_link_target(path)) != NULL) {
+		o->o_path = real;
 		path = o->o_path;
 	} else
 		o->o_path = xstrdup(path);
@@ -90,6 +91,26 @@ output_open(struct output *o, const char *path)
 	if (fchmod(o->o_fd, 0666 & ~mask) == -1)
 		log_warn("fchmod %s", o->o_tmp);
 	return 0;
+}
+
+/* Where symbolic link PATH points, for a target that may not exist yet (a
+ * shell's > creates it): its real path, or, one level, what it names,
+ * relative to the link's directory. NULL if it cannot be read. */
+static char *
+output_link_target(const char *path)
+{
+	char		 buf[PATH_MAX], *real;
+	const char	*slash;
+	ssize_t		 n;
+
+	if ((real = realpath(path, NULL)) != NULL)
+		return real;
+	if ((n = readlink(path, buf, sizeof buf - 1)) == -1)
+		return NULL;
+	buf[n] = '\0';
+	if (buf[0] == '/' || (slash = strrchr(path, '/')) == NULL)
+		return xstrdup(buf);
+	return xasprintf("%.*s/%s", (int)(slash - path), path, buf);
 }
 
 /* Gives the unnamed file the name o_tmp, through /proc (linkat with
@@ -156,9 +177,14 @@ output_write(struct output *o, const void *buf, size_t len)
 int
 output_commit(struct output *o)
 {
-	if (o->o_special && close(o->o_fd) == -1) {
-		log_warn("cannot write %s", o->o_name);
-		return EX_IOERR;
+	if (o->o_special) {
+		o->o_special = 0;
+		if (close(o->o_fd) == -1) {
+			o->o_fd = -1;
+			log_warn("cannot write %s", o->o_name);
+			return EX_IOERR;
+		}
+		o->o_fd = -1;
 	}
 	if (o->o_path == NULL)
 		return 0;

@@ -25,6 +25,7 @@ relay_open(struct relay *r, struct event_base *base, int slot, int *wfd)
 	int	pfd[2];
 
 	r->r_len = 0;
+	r->r_cut = 0;
 	r->r_nlast = 0;		/* a new worker's words */
 	r->r_slot = slot;
 	if (pipe2(pfd, O_CLOEXEC | O_NONBLOCK) == -1)
@@ -72,22 +73,34 @@ relay_drain(struct relay *r)
 			return;		/* EAGAIN: all read for now */
 		}
 		for (p = buf; p < buf + n; p += take) {
+			/* A line cut at RELAY_MAX: its newline, perhaps in
+			 * this read, ends it and starts no empty line. */
+			if (r->r_cut && r->r_len == 0 && *p == '\n') {
+				r->r_cut = 0;
+				take = 1;
+				continue;
+			}
+			r->r_cut = 0;
 			nl = memchr(p, '\n', (size_t)(buf + n - p));
 			take = (size_t)((nl != NULL ? nl : buf + n) - p);
 			if (take > sizeof r->r_buf - r->r_len)
 				take = sizeof r->r_buf - r->r_len;
 			memcpy(r->r_buf + r->r_len, p, take);
 			r->r_len += take;
-			if (r->r_len == sizeof r->r_buf)
-				relay_line(r);
-			else if (p + take < buf + n && p[take] == '\n') {
+			if (p + take < buf + n && p[take] == '\n') {
 				relay_line(r);
 				take++;
+			} else if (r->r_len == sizeof r->r_buf) {
+				relay_line(r);
+				r->r_cut = 1;
 			}
 		}
 	}
-	if (r->r_len > 0)	/* EOF: a last line without newline */
+	/* EOF: a last line without newline; and no more wake-ups. */
+	if (r->r_len > 0)
 		relay_line(r);
+	if (r->r_fd != -1)
+		event_del(r->r_ev);
 }
 
 /* Relays what is left and closes the pipe. */

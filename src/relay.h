@@ -16,6 +16,7 @@ struct relay {
 	int		 r_slot;
 	char		 r_buf[RELAY_MAX];	/* a line being assembled */
 	size_t		 r_len;
+	int		 r_cut;			/* a full line was just relayed */
 	char		 r_last[RELAY_LINES][RELAY_KEEP];
 	size_t		 r_nlast;		/* lines ever relayed */
 };

@@ -217,12 +217,13 @@ int
 slot_running(const struct slot *s, uint64_t *since)
 {
 	const volatile struct arena_hdr *ah = (const void *)s->s_arena;
-	uint64_t	running = ah->ah_running, started = ah->ah_started;
-	uint64_t	now = attemptlog_now_ns();
+	uint64_t	running, started, now = attemptlog_now_ns();
 	size_t		i;
 
 	if (s->s_nheld == 0 || s->s_arena == NULL)
 		return -1;
+	running = ah->ah_running;
+	started = ah->ah_started;
 	*since = started >= s->s_progress_ns && started <= now ? started :
 	    s->s_progress_ns;
 	if (running == 0)
@@ -261,6 +262,10 @@ slot_requeue(struct slot *s)
 	size_t		 i;
 	int		 running = slot_running(s, &since);
 
+	/* A worker killed for the result it reported was charged for it
+	 * already: the header still names that chunk, not one it holds. */
+	if (s->s_charged)
+		running = -1;
 	if (running != -1) {
 		slot_log_attempt(s, (size_t)running, since);
 		s->s_charged = 1;
@@ -510,10 +515,10 @@ slot_release(struct slot *s)
 	s->s_arena = NULL;
 	s->s_arena_fd = -1;
 	s->s_state = SLOT_WAITING;
-	if (m->m_status != -1 || m->m_draining)
-		return;
 	relay_last(&s->s_relay, last, sizeof last);
 	relay_close(&s->s_relay);
+	if (m->m_status != -1 || m->m_draining)
+		return;
 	if (!s->s_said_hello && ++m->m_start_failures >= SLOT_START_FAILURES) {
 		master_end(m, EX_UNAVAILABLE, "workers cannot start: %d in a "
 		    "row died before their first message; the last: worker %d "

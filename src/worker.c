@@ -328,11 +328,14 @@ worker_now_ns(void)
 
 /* In a child the map function forks: the worker's descriptors are not
  * its to keep. */
+static int	worker_has_input;	/* fd 4 is ours: a bytes job */
+
 static void
 worker_atfork_child(void)
 {
 	close(PROTO_FD_CHANNEL);
-	close(PROTO_FD_INPUT);
+	if (worker_has_input)
+		close(PROTO_FD_INPUT);
 	close(PROTO_FD_ARENA);
 }
 
@@ -415,6 +418,7 @@ cv_worker_main(cv_map_fn map, void *arg)
 	if (w->buf.hdr.m_type != MSG_JOB)
 		worker_die("first message is not JOB");
 	worker_map_input(w);
+	worker_has_input = w->job.j_kind == CV_BYTES;
 	w->pos = ARENA_DATA;
 	len = proto_init(w->buf.bytes, MSG_HELLO, 0);
 	h.h_pid = (uint32_t)getpid();
