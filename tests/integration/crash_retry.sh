@@ -146,4 +146,16 @@ else
 '$msg'"
 fi
 
+# chunk_timeout = auto: a worker hung on one of the first chunks, before
+# any deadline is known, is still timed out once the median is known.
+{ echo HANGME; awk '{ print }' in; } >hin
+rm -f out
+CV_LIMIT=30 cv run -q -i hin -o out -j 2 -c 2K \
+    --set workers.chunk_timeout=auto \
+    --set "workers.program=faulty -f hang,match=HANGME,attempts=1" 2>err
+tr a-z A-Z <hin >href
+d="hang on the first chunk, chunk_timeout = auto"
+[ "$cv_rc" = 0 ] && cmp -s href out && ok "$d: exit 0, identical to tr" ||
+    bad "$d: exit $cv_rc (124: never timed out); $(cmp href out 2>&1)"
+
 finish
