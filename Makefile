@@ -38,8 +38,8 @@ TEST_LIBS	 = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
 # libchunkvisor: the master and the worker side.
 LIB_SRCS	:= attemptlog.c chan.c chunk.c conf.c input.c log.c master.c output.c \
-		   parse.c proto.c quarantine.c reduce.c relay.c shm.c slot.c \
-		   spawn.c worker.c xmalloc.c
+		   notify.c parse.c proto.c quarantine.c reduce.c relay.c shm.c \
+		   slot.c spawn.c worker.c xmalloc.c
 CMD_SRCS	:= main.c cmd-parse.c cmd-run.c cmd-check.c
 WORKERS		:= exec upper wc mean faulty
 UNIT_TESTS	:= test_parse test_conf test_chunk test_proto test_reduce \

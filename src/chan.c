@@ -105,6 +105,10 @@ chan_handle(struct slot *s, size_t len)
 		s->s_state = SLOT_RUNNING;
 		s->s_said_hello = 1;
 		m->m_start_failures = 0;
+		if (!s->s_ever_ready) {
+			s->s_ever_ready = 1;
+			master_worker_ready(m);
+		}
 		log_debug("worker %d (pid %ld) is ready", s->s_index,
 		    (long)s->s_pid);
 		chan_fill(s, 0);

@@ -23,6 +23,7 @@
 
 #include "log.h"
 #include "master.h"
+#include "notify.h"
 #include "xmalloc.h"
 
 #ifndef LIBEXECDIR
@@ -34,6 +35,7 @@ extern char	**environ;
 static void	master_signal_cb(int, short, void *);
 static void	master_sigbus(int);
 static void	master_drain_cb(int, short, void *);
+static void	master_tick_cb(int, short, void *);
 static size_t	master_in_flight(const struct master *);
 static void	master_libevent_log_cb(int, const char *);
 static void	master_libevent_fatal_cb(int) __attribute__((noreturn));
@@ -82,6 +84,9 @@ master_end(struct master *m, int status, const char *fmt, ...)
 	if (m->m_status != -1)
 		return;
 	m->m_status = status;
+	if (m->m_nready < m->m_nslots)	/* a job done before all started */
+		notify_send("READY=1");
+	notify_send("STOPPING=1");
 	if (fmt != NULL) {
 		va_start(ap, fmt);
 		vsnprintf(buf, sizeof buf, fmt, ap);
@@ -434,7 +439,42 @@ master_signal_cb(int sig, short events, void *arg)
 	    "(up to %s; again to stop now)", name, master_in_flight(m),
 	    conf_value(m->m_conf, "workers", "stop_timeout"));
 	m->m_draining = 1;
+	/* The drain may outlast the manager's stop timeout: ask for it,
+	 * with a few seconds for the end. */
+	notify_send("STATUS=stopping: %zu chunks in flight finish\n"
+	    "EXTEND_TIMEOUT_USEC=%llu", master_in_flight(m),
+	    (unsigned long long)(ms + 5000) * 1000);
 	master_timer_ms(m->m_ev_drain, ms);
+}
+
+/* The service manager's view: progress every second, and the watchdog
+ * ping at half of WATCHDOG_USEC. */
+static void
+master_tick_cb(int fd, short events, void *arg)
+{
+	struct master	*m = arg;
+
+	(void)fd;
+	(void)events;
+	notify_send("STATUS=%llu chunks done, %.1f MB, %llu worker restarts, "
+	    "%llu records quarantined%s", (unsigned long long)m->m_chunks_done,
+	    (double)m->m_bytes_done / 1e6, (unsigned long long)m->m_restarts,
+	    (unsigned long long)m->m_quarantine.q_count,
+	    m->m_draining ? "; stopping" : "");
+	if (m->m_watchdog_usec != 0)
+		notify_send("WATCHDOG=1");
+}
+
+/* A slot's first worker said HELLO: once every slot has had one, the job
+ * is up (READY=1). */
+void
+master_worker_ready(struct master *m)
+{
+	if (++m->m_nready == m->m_nslots) {
+		notify_send("READY=1\nSTATUS=running with %zu workers",
+		    m->m_nslots);
+		log_debug("all %zu workers are up", m->m_nslots);
+	}
 }
 
 static void
@@ -614,6 +654,20 @@ master_setup(struct master *m)
 	if ((m->m_ev_drain = evtimer_new(m->m_base, master_drain_cb, m)) ==
 	    NULL)
 		fatalx("evtimer_new failed");
+	if (notify_init()) {
+		uint64_t	 usec = 1000000;
+		struct timeval	 tv;
+
+		m->m_watchdog_usec = notify_watchdog_usec();
+		if (m->m_watchdog_usec != 0 && m->m_watchdog_usec < usec)
+			usec = m->m_watchdog_usec;
+		m->m_ev_tick = event_new(m->m_base, -1, EV_PERSIST,
+		    master_tick_cb, m);
+		tv.tv_sec = (time_t)(usec / 1000000);
+		tv.tv_usec = (suseconds_t)(usec % 1000000);
+		if (m->m_ev_tick == NULL || event_add(m->m_ev_tick, &tv) == -1)
+			fatalx("cannot arm the notification timer");
+	}
 	m->m_nslots = (size_t)conf->workers;
 	m->m_slots = xcalloc(m->m_nslots, sizeof *m->m_slots);
 	for (i = 0; i < m->m_nslots; i++) {
@@ -683,6 +737,9 @@ master_free(struct master *m)
 			event_free(m->m_sig[i]);
 	if (m->m_ev_drain != NULL)
 		event_free(m->m_ev_drain);
+	if (m->m_ev_tick != NULL)
+		event_free(m->m_ev_tick);
+	notify_close();
 	if (m->m_base != NULL)
 		event_base_free(m->m_base);
 	chunktab_free(&m->m_chunks);

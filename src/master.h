@@ -57,6 +57,7 @@ struct slot {
 	int		 s_charged;	/* its death failed a chunk's attempt */
 	uint64_t	 s_backoff_ms;	/* the next respawn delay if it fails */
 	int		 s_said_hello;
+	int		 s_ever_ready;	/* the slot has had a worker start */
 	char		 s_why[400];	/* how it died, for messages */
 	char		 s_outcome[32];	/* for the attempt log */
 	struct relay	 s_relay;	/* its stderr */
@@ -84,6 +85,9 @@ struct master {
 	char			**m_environ;	/* without CHUNKVISOR_* */
 	int			 m_status;	/* exit status; -1 running */
 	int			 m_draining;	/* SIGTERM/SIGINT: no new work */
+	struct event		*m_ev_tick;	/* sd_notify STATUS, WATCHDOG */
+	uint64_t		 m_watchdog_usec;	/* ping interval, or 0 */
+	size_t			 m_nready;	/* slots whose worker started */
 	struct event		*m_ev_drain;	/* stop_timeout */
 	uint64_t		*m_restart_ms;	/* ring: last restarts' times */
 	size_t			 m_restart_pos;
@@ -111,6 +115,7 @@ void		 master_result(struct master *, struct chunk *, const char *,
 void		 master_fail_chunk(struct master *, struct chunk *, int,
 		    const char *);
 void		 master_dispatch(struct master *);
+void		 master_worker_ready(struct master *);
 uint64_t	 master_now_ms(void);
 void		 master_timer_ms(struct event *, uint64_t);
 void		 master_describe_chunk(const struct master *,

@@ -185,8 +185,10 @@ misbehave(const struct fault *f, const struct cv_chunk *c)
 	struct timespec	 ts;
 	char		*p;
 
-	fprintf(stderr, "faulty: %s on chunk %llu, attempt %u\n",
-	    kind_names[f->f_kind], (unsigned long long)c->id, c->attempt);
+	if (f->f_kind != F_SLOW)	/* slowness is no fault to report */
+		fprintf(stderr, "faulty: %s on chunk %llu, attempt %u\n",
+		    kind_names[f->f_kind], (unsigned long long)c->id,
+		    c->attempt);
 	switch (f->f_kind) {
 	case F_CRASH:
 		raise((int)f->f_arg);
