@@ -38,7 +38,8 @@ TEST_LIBS	 = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
 # libchunkvisor: the master and the worker side.
 LIB_SRCS	:= attemptlog.c chan.c chunk.c conf.c input.c log.c master.c output.c \
-		   notify.c parse.c proto.c quarantine.c reduce.c relay.c shm.c \
+		   notify.c parse.c progress.c proto.c quarantine.c reduce.c \
+		   relay.c shm.c \
 		   slot.c spawn.c worker.c xmalloc.c
 CMD_SRCS	:= main.c cmd-parse.c cmd-run.c cmd-check.c
 WORKERS		:= exec upper wc mean faulty

@@ -19,7 +19,8 @@ struct flag_set {
 	const char	*f_value;	/* NULL: f_key holds SECTION.KEY=VALUE */
 };
 
-enum { OPT_SPLIT = 256, OPT_RANGE, OPT_SET, OPT_VERSION };
+enum { OPT_SPLIT = 256, OPT_RANGE, OPT_SET, OPT_VERSION, OPT_PROGRESS,
+	OPT_NO_PROGRESS };
 
 static const struct option longopts[] = {
 	{ "input", required_argument, NULL, 'i' },
@@ -29,6 +30,8 @@ static const struct option longopts[] = {
 	{ "split", required_argument, NULL, OPT_SPLIT },
 	{ "range", required_argument, NULL, OPT_RANGE },
 	{ "set", required_argument, NULL, OPT_SET },
+	{ "progress", no_argument, NULL, OPT_PROGRESS },
+	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -102,6 +105,8 @@ cmd_parse(int argc, char **argv, struct conf *conf, int need_file)
 		case OPT_SET: *f = (struct flag_set){ "--set", NULL, optarg,
 			    NULL };
 			break;
+		case OPT_PROGRESS: conf->progress = 1; continue;
+		case OPT_NO_PROGRESS: conf->progress = 0; continue;
 		case 'q': level = LOG_QUIET; continue;
 		case 'v': level = level < LOG_DEBUG ? level + 1 : level;
 			continue;

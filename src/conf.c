@@ -200,6 +200,7 @@ conf_init(struct conf *conf)
 	int	k, rc;
 
 	memset(conf, 0, sizeof *conf);
+	conf->progress = -1;
 	for (k = 0; k < CONF_NKEYS; k++) {
 		if (keys[k].k_default == NULL)
 			continue;

@@ -65,6 +65,9 @@ struct conf {
 	/* [state] */
 	char		*attempt_log;
 
+	/* Options of `run` that are no job-file key. */
+	int		 progress;	/* -1: on a terminal, 0 off, 1 on */
+
 	/* Bookkeeping for messages and `check`. */
 	char		*path;			/* the job file, or NULL */
 	struct conf_val	 vals[CONF_NKEYS];

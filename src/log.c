@@ -9,6 +9,7 @@
 
 static const char	*log_name = "chunkvisor";
 static int		 log_level = LOG_NORMAL;
+static int		 log_bar;	/* a progress bar is on the line */
 
 static void	log_vmsg(const char *, int, va_list);
 
@@ -17,6 +18,24 @@ log_init(const char *name, int level)
 {
 	log_name = name;
 	log_level = level;
+}
+
+/* Whatever is printed on stderr starts on a clean line: a progress bar
+ * there is erased first (and redrawn by its next tick). */
+void
+log_line_start(void)
+{
+	if (log_bar) {
+		fputs("\r\033[K", stderr);
+		log_bar = 0;
+	}
+}
+
+/* A progress bar is now on stderr's last line. */
+void
+log_bar_drawn(void)
+{
+	log_bar = 1;
 }
 
 void
@@ -39,6 +58,7 @@ log_vmsg(const char *fmt, int saved_errno, va_list ap)
 	char	buf[4096];
 
 	vsnprintf(buf, sizeof buf, fmt, ap);
+	log_line_start();
 	if (saved_errno != 0)
 		fprintf(stderr, "%s: %s: %s\n", log_name, buf,
 		    strerror(saved_errno));

@@ -14,6 +14,8 @@
 void	log_init(const char *, int);
 void	log_setlevel(int);
 int	log_getlevel(void);
+void	log_line_start(void);
+void	log_bar_drawn(void);
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));

@@ -34,6 +34,8 @@ cmd_usage(void)
 "      --range A..B         the integers A <= i < B (split = range)\n"
 "      --set SECTION.KEY=VALUE\n"
 "                           any job file key; repeatable\n"
+"      --progress, --no-progress\n"
+"                           a progress bar on stderr (default: on a terminal)\n"
 "  -q, --quiet              no summary line; errors and warnings only\n"
 "  -v, --verbose            more messages; twice for debugging\n"
 "  -- COMMAND [ARG...]      the worker command (workers.command): each\n"

@@ -24,6 +24,7 @@
 #include "log.h"
 #include "master.h"
 #include "notify.h"
+#include "progress.h"
 #include "xmalloc.h"
 
 #ifndef LIBEXECDIR
@@ -36,6 +37,7 @@ static void	master_signal_cb(int, short, void *);
 static void	master_sigbus(int);
 static void	master_drain_cb(int, short, void *);
 static void	master_tick_cb(int, short, void *);
+static void	master_bar_cb(int, short, void *);
 static size_t	master_in_flight(const struct master *);
 static void	master_libevent_log_cb(int, const char *);
 static void	master_libevent_fatal_cb(int) __attribute__((noreturn));
@@ -465,6 +467,39 @@ master_tick_cb(int fd, short events, void *arg)
 		notify_send("WATCHDOG=1");
 }
 
+/* Redraws the progress bar. */
+static void
+master_bar_cb(int fd, short events, void *arg)
+{
+	struct master		*m = arg;
+	const struct conf	*conf = m->m_conf;
+	struct progress		 p;
+	uint64_t		 span;
+
+	(void)fd;
+	(void)events;
+	memset(&p, 0, sizeof p);
+	p.p_chunks = m->m_chunks_done;
+	p.p_bytes = m->m_bytes_done;
+	p.p_seconds = (double)(master_now_ms() - m->m_start_ms) / 1000.0;
+	p.p_restarts = m->m_restarts;
+	p.p_quarantined = m->m_quarantine.q_count;
+	if (conf->split == SPLIT_RANGE) {
+		span = (uint64_t)conf->range_end - (uint64_t)conf->range_start;
+		p.p_total = span / conf->chunk_size + (span % conf->chunk_size
+		    != 0 || span == 0);
+		p.p_fraction = (double)p.p_chunks / (double)p.p_total;
+	} else {
+		if (conf->split == SPLIT_BYTES)
+			p.p_total = m->m_in.in_size / conf->chunk_size +
+			    (m->m_in.in_size % conf->chunk_size != 0 ||
+			    m->m_in.in_size == 0);
+		p.p_fraction = m->m_in.in_size == 0 ? 0 :
+		    (double)p.p_bytes / (double)m->m_in.in_size;
+	}
+	progress_draw(&p);
+}
+
 /* A slot's first worker said HELLO: once every slot has had one, the job
  * is up (READY=1). */
 void
@@ -654,6 +689,17 @@ master_setup(struct master *m)
 	if ((m->m_ev_drain = evtimer_new(m->m_base, master_drain_cb, m)) ==
 	    NULL)
 		fatalx("evtimer_new failed");
+	/* The bar: on a terminal unless -q or --no-progress; anywhere with
+	 * --progress. */
+	if (conf->progress == 1 || (conf->progress == -1 &&
+	    isatty(STDERR_FILENO) && log_getlevel() != LOG_QUIET)) {
+		struct timeval	tv = { 0, 100000 };
+
+		m->m_ev_bar = event_new(m->m_base, -1, EV_PERSIST,
+		    master_bar_cb, m);
+		if (m->m_ev_bar == NULL || event_add(m->m_ev_bar, &tv) == -1)
+			fatalx("cannot arm the progress bar");
+	}
 	if (notify_init()) {
 		uint64_t	 usec = 1000000;
 		struct timeval	 tv;
@@ -691,6 +737,7 @@ master_summary(struct master *m)
 	double	secs = (double)(master_now_ms() - m->m_start_ms) / 1000.0;
 	double	mb = (double)m->m_bytes_done / 1e6;
 
+	log_line_start();	/* the progress bar goes */
 	if (log_getlevel() == LOG_QUIET)
 		return;
 	if (secs <= 0)
@@ -739,6 +786,8 @@ master_free(struct master *m)
 		event_free(m->m_ev_drain);
 	if (m->m_ev_tick != NULL)
 		event_free(m->m_ev_tick);
+	if (m->m_ev_bar != NULL)
+		event_free(m->m_ev_bar);
 	notify_close();
 	if (m->m_base != NULL)
 		event_base_free(m->m_base);

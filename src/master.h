@@ -86,6 +86,7 @@ struct master {
 	int			 m_status;	/* exit status; -1 running */
 	int			 m_draining;	/* SIGTERM/SIGINT: no new work */
 	struct event		*m_ev_tick;	/* sd_notify STATUS, WATCHDOG */
+	struct event		*m_ev_bar;	/* the progress bar, 10/s */
 	uint64_t		 m_watchdog_usec;	/* ping interval, or 0 */
 	size_t			 m_nready;	/* slots whose worker started */
 	struct event		*m_ev_drain;	/* stop_timeout */

@@ -43,6 +43,7 @@ relay_open(struct relay *r, struct event_base *base, int slot, int *wfd)
 static void
 relay_line(struct relay *r)
 {
+	log_line_start();
 	fprintf(stderr, "worker %d: %.*s\n", r->r_slot, (int)r->r_len,
 	    r->r_buf);
 	snprintf(r->r_last[r->r_nlast++ % RELAY_LINES], RELAY_KEEP, "%.*s",
