@@ -109,12 +109,7 @@ killed() {
 	shift 2
 	cv_bg run -q -o outdir/out "$@" >/dev/null 2>err
 	m=$cv_pid
-	_n=0
-	while [ "$(env_pids "$m" | wc -l)" -lt "$_want" ] && [ $_n -lt 200 ]; do
-		_n=$((_n + 1))
-		sleep 0.05
-	done
-	_procs=$(env_pids "$m" | wc -l)
+	_procs=$(wait_procs "$m" "$_want")
 	if [ "$_procs" -lt "$_want" ]; then
 		bad "$_d: only $_procs processes of master $m after 10 s \
 (expected $_want)"

@@ -20,14 +20,9 @@ interrupt() {
 	rm -f outdir/out stdout
 	cv_bg run -q -o "$_out" "$@" >stdout 2>err
 	m=$cv_pid
-	_n=0
-	while [ "$(env_pids "$m" | wc -l)" -lt "$_want" ] && [ $_n -lt 200 ]; do
-		_n=$((_n + 1))
-		sleep 0.05
-	done
-	if [ $_n -ge 200 ]; then
-		bad "$_d: the job did not get going ($(env_pids "$m" | wc -l) \
-processes)"
+	_procs=$(wait_procs "$m" "$_want")
+	if [ "$_procs" -lt "$_want" ]; then
+		bad "$_d: the job did not get going ($_procs processes)"
 		head -n 5 err
 	fi
 	start=$(now)

@@ -672,21 +672,6 @@ struct poison {
 	size_t		 n;
 };
 
-/* The start of each line of DATA, then SIZE; returns the number of lines
- * (a last line without newline counts; an empty input has none). */
-static size_t
-ref_line_starts(const char *data, uint64_t size, uint64_t *starts)
-{
-	uint64_t	i;
-	size_t		n = 0;
-
-	for (i = 0; i < size; i++)
-		if (i == 0 || data[i - 1] == '\n')
-			starts[n++] = i;
-	starts[n] = size;
-	return n;
-}
-
 /* Where lines piece [S, E) of DATA must be cut: the first line start at
  * or after its middle, else the last one before it; 0 when it is a single
  * line. */

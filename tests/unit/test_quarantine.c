@@ -221,19 +221,6 @@ ref_add_lines(struct buf *b, const char *data, uint64_t chunk,
 	return n;
 }
 
-/* The start of each line of DATA, then SIZE; returns the number of
- * lines. */
-static size_t
-ref_line_starts(const char *data, size_t size, uint64_t *starts)
-{
-	size_t	i, n = 0;
-
-	for (i = 0; i < size; i++)
-		if (i == 0 || data[i - 1] == '\n')
-			starts[n++] = i;
-	starts[n] = size;
-	return n;
-}
 
 /* Random lines: text with tabs, '\r' and NUL, some empty, some long;
  * '\r\n' ends if CRLF; maybe no newline after the last. */
