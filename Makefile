@@ -37,11 +37,12 @@ LIBS		 = $(shell $(PKG_CONFIG) --libs libevent inih 2>/dev/null) -lm
 TEST_LIBS	 = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
 # libchunkvisor: the master and the worker side.
-LIB_SRCS	:= attemptlog.c chan.c chunk.c conf.c input.c log.c master.c output.c \
+LIB_SRCS	:= attemptlog.c chan.c chunk.c commit.c conf.c input.c journal.c \
+		   log.c master.c output.c \
 		   notify.c parse.c progress.c proto.c quarantine.c reduce.c \
 		   relay.c shm.c \
 		   slot.c spawn.c worker.c xmalloc.c
-CMD_SRCS	:= main.c cmd-parse.c cmd-run.c cmd-check.c
+CMD_SRCS	:= main.c cmd-parse.c cmd-run.c cmd-check.c cmd-status.c
 WORKERS		:= exec upper wc mean faulty
 UNIT_TESTS	:= test_parse test_conf test_chunk test_proto test_reduce \
 		   test_quarantine

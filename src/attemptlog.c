@@ -30,26 +30,33 @@ attemptlog_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
 }
 
-/* Opens PATH (NULL or "" for no log). Returns 0, or -1 with the message
+/* Opens PATH (NULL or "" for no log), to APPEND to (a resumed job: the
+ * earlier runs' lines stay) or anew. Returns 0, or -1 with the message
  * printed. */
 int
-attemptlog_open(struct attemptlog *al, const char *path, int split)
+attemptlog_open(struct attemptlog *al, const char *path, int split,
+    int append)
 {
 	struct timespec	wall;
+	long		at;
 
 	memset(al, 0, sizeof *al);
 	al->al_split = split;
 	if (path == NULL || *path == '\0')
 		return 0;
-	if ((al->al_fp = fopen(path, "w")) == NULL) {
+	if ((al->al_fp = fopen(path, append ? "a" : "w")) == NULL) {
 		log_warn("cannot create attempt log %s", path);
 		return -1;
 	}
+	if (fseek(al->al_fp, 0, SEEK_END) == -1 || (at = ftell(al->al_fp)) ==
+	    -1)
+		at = 0;
 	clock_gettime(CLOCK_REALTIME, &wall);
 	al->al_wall_ns = (int64_t)((uint64_t)wall.tv_sec * 1000000000 +
 	    (uint64_t)wall.tv_nsec) - (int64_t)attemptlog_now_ns();
-	fprintf(al->al_fp, "# chunk\trange\tattempt\tslot\tpid\tstart\t"
-	    "seconds\toutcome\n");
+	if (at == 0)
+		fprintf(al->al_fp, "# chunk\trange\tattempt\tslot\tpid\t"
+		    "start\tseconds\toutcome\n");
 	fflush(al->al_fp);
 	return 0;
 }

@@ -16,7 +16,7 @@ struct attemptlog {
 	int64_t		 al_wall_ns;	/* wall clock minus monotonic */
 };
 
-int	attemptlog_open(struct attemptlog *, const char *, int);
+int	attemptlog_open(struct attemptlog *, const char *, int, int);
 void	attemptlog_write(struct attemptlog *, const struct chunk *, uint64_t,
 	    int, pid_t, uint64_t, uint64_t, const char *);
 int	attemptlog_close(struct attemptlog *);

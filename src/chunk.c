@@ -118,7 +118,6 @@ struct chunk *
 chunktab_next(struct chunktab *ct)
 {
 	struct chunk	*c;
-	uint64_t	 start, end;
 
 	if (ct->ct_qlen > 0) {
 		c = chunktab_get(ct, ct->ct_queue[ct->ct_qhead]);
@@ -126,6 +125,17 @@ chunktab_next(struct chunktab *ct)
 		ct->ct_qlen--;
 		return c;
 	}
+	return chunktab_cut_next(ct);
+}
+
+/* A newly cut chunk (QUEUED, not in the retry queue), or NULL when the
+ * window is full or the input all cut. */
+struct chunk *
+chunktab_cut_next(struct chunktab *ct)
+{
+	struct chunk	*c;
+	uint64_t	 start, end;
+
 	if (ct->ct_next - ct->ct_base >= ct->ct_cap ||
 	    !chunktab_cut(ct, &start, &end))
 		return NULL;
@@ -137,6 +147,26 @@ chunktab_next(struct chunktab *ct)
 	c->c_state = CH_QUEUED;
 	c->c_slot = -1;
 	return c;
+}
+
+/* Resuming a job whose chunks before BASE are all written: the next chunk
+ * to cut is BASE, starting at POS. */
+void
+chunktab_resume(struct chunktab *ct, uint64_t base, uint64_t pos)
+{
+	ct->ct_base = ct->ct_next = base;
+	ct->ct_pos = pos;
+	ct->ct_cut_all = base > 0 && pos == ct->ct_end;
+}
+
+/* How many chunks of CS cut [START, END) (an int64 range, or bytes) into:
+ * an empty input is one chunk. (For lines, a lower bound.) */
+uint64_t
+chunk_count(uint64_t cs, uint64_t start, uint64_t end)
+{
+	uint64_t	span = end - start;
+
+	return span / cs + (span % cs != 0 || span == 0);
 }
 
 /* The record of chunk ID, or NULL if it is not in the window (retired, or

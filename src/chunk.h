@@ -46,6 +46,7 @@ struct chunk {
 	int		 c_last_status;	/* of the last failed attempt */
 	char		*c_result;	/* HELD, DONE: a copy of the result */
 	size_t		 c_len;
+	uint64_t	 c_spooled;	/* HELD: in the spool at this - 1 */
 	uint64_t	 c_parent;	/* a piece's window chunk */
 	uint32_t	*c_pieces;	/* SPLIT: its pieces, in input order */
 	uint32_t	 c_npieces;
@@ -73,6 +74,9 @@ void		 chunktab_init(struct chunktab *, size_t, int, uint64_t,
 		    const char *, uint64_t, uint64_t);
 void		 chunktab_free(struct chunktab *);
 struct chunk	*chunktab_next(struct chunktab *);
+struct chunk	*chunktab_cut_next(struct chunktab *);
+void		 chunktab_resume(struct chunktab *, uint64_t, uint64_t);
+uint64_t	 chunk_count(uint64_t, uint64_t, uint64_t);
 struct chunk	*chunktab_get(struct chunktab *, uint64_t);
 void		 chunktab_requeue(struct chunktab *, struct chunk *);
 void		 chunktab_retire(struct chunktab *, struct chunk *);

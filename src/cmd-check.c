@@ -12,7 +12,7 @@ cmd_check(int argc, char **argv)
 	int		rc;
 
 	conf_init(&conf);
-	if ((rc = cmd_parse(argc, argv, &conf, 1)) == 0)
+	if ((rc = cmd_parse(argc, argv, &conf, CMD_CHECK)) == 0)
 		conf_print(&conf, stdout);
 	conf_free(&conf);
 	return rc == -1 ? 0 : rc;

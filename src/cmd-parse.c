@@ -20,7 +20,7 @@ struct flag_set {
 };
 
 enum { OPT_SPLIT = 256, OPT_RANGE, OPT_SET, OPT_VERSION, OPT_PROGRESS,
-	OPT_NO_PROGRESS };
+	OPT_NO_PROGRESS, OPT_RESUME, OPT_FRESH, OPT_JSON };
 
 static const struct option longopts[] = {
 	{ "input", required_argument, NULL, 'i' },
@@ -32,6 +32,9 @@ static const struct option longopts[] = {
 	{ "set", required_argument, NULL, OPT_SET },
 	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
+	{ "resume", no_argument, NULL, OPT_RESUME },
+	{ "fresh", no_argument, NULL, OPT_FRESH },
+	{ "json", no_argument, NULL, OPT_JSON },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -60,11 +63,12 @@ cmd_apply(struct conf *conf, const struct flag_set *sets, size_t n)
 /*
  * Parses "[JOB.ini] [options] [-- COMMAND [ARG...]]" into CONF (which the
  * caller has conf_init'ed), loads the job file, applies the options and
- * checks the result. NEED_FILE: a job file is required (check). Returns 0
+ * checks the result. WHICH says which command: check and status need a job
+ * file, --resume and --fresh are run's, --json is status's. Returns 0
  * or the exit status, with the message printed.
  */
 int
-cmd_parse(int argc, char **argv, struct conf *conf, int need_file)
+cmd_parse(int argc, char **argv, struct conf *conf, int which)
 {
 	struct flag_set	*sets;
 	size_t		 nsets = 0;
@@ -107,6 +111,26 @@ cmd_parse(int argc, char **argv, struct conf *conf, int need_file)
 			break;
 		case OPT_PROGRESS: conf->progress = 1; continue;
 		case OPT_NO_PROGRESS: conf->progress = 0; continue;
+		case OPT_RESUME:
+		case OPT_FRESH:
+			if (which != CMD_RUN)
+				goto only;
+			if (conf->resume != RESUME_NONE &&
+			    conf->resume != (ch == OPT_RESUME ?
+			    RESUME_CONTINUE : RESUME_FRESH)) {
+				fprintf(stderr, "chunkvisor: --resume and "
+				    "--fresh exclude each other\n");
+				free(sets);
+				return EX_USAGE;
+			}
+			conf->resume = ch == OPT_RESUME ? RESUME_CONTINUE :
+			    RESUME_FRESH;
+			continue;
+		case OPT_JSON:
+			if (which != CMD_STATUS)
+				goto only;
+			conf->json = 1;
+			continue;
 		case 'q': level = LOG_QUIET; continue;
 		case 'v': level = level < LOG_DEBUG ? level + 1 : level;
 			continue;
@@ -114,6 +138,12 @@ cmd_parse(int argc, char **argv, struct conf *conf, int need_file)
 		case ':':
 			fprintf(stderr, "chunkvisor: %s needs a value\n",
 			    argv[optind - 1]);
+			free(sets);
+			return EX_USAGE;
+		only:
+			fprintf(stderr, "chunkvisor: %s is an option of %s "
+			    "only\n", argv[optind - 1], ch == OPT_JSON ?
+			    "status" : "run");
 			free(sets);
 			return EX_USAGE;
 		default:
@@ -133,8 +163,9 @@ cmd_parse(int argc, char **argv, struct conf *conf, int need_file)
 		free(sets);
 		return EX_USAGE;
 	}
-	if (need_file && file == NULL) {
-		fprintf(stderr, "chunkvisor: check needs a job file\n");
+	if (which != CMD_RUN && file == NULL) {
+		fprintf(stderr, "chunkvisor: %s needs a job file\n",
+		    which == CMD_CHECK ? "check" : "status");
 		free(sets);
 		return EX_USAGE;
 	}

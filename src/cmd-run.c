@@ -10,7 +10,7 @@ cmd_run(int argc, char **argv)
 	int		rc;
 
 	conf_init(&conf);
-	if ((rc = cmd_parse(argc, argv, &conf, 0)) == 0)
+	if ((rc = cmd_parse(argc, argv, &conf, CMD_RUN)) == 0)
 		rc = master_run(&conf);
 	conf_free(&conf);
 	return rc == -1 ? 0 : rc;

@@ -5,7 +5,10 @@
 
 struct conf;
 
+enum { CMD_RUN, CMD_CHECK, CMD_STATUS };
+
 int	cmd_run(int, char **);
+int	cmd_status(int, char **);
 int	cmd_check(int, char **);
 int	cmd_parse(int, char **, struct conf *, int);
 void	cmd_usage(void);

@@ -89,6 +89,10 @@ static const struct conf_key keys[CONF_NKEYS] = {
 	    poison_names },
 	{ "failure", "quarantine", T_STRING, OFF(quarantine), NULL, 0, 0,
 	    NULL },
+	{ "state", "journal", T_STRING, OFF(journal), NULL, 0, 0, NULL },
+	{ "state", "sync_interval", T_DURATION, OFF(sync_interval_ms), "1s",
+	    0, DMAX, NULL },
+	{ "state", "keep", T_BOOL, OFF(keep), "no", 0, 0, NULL },
 	{ "state", "attempt_log", T_STRING, OFF(attempt_log), NULL, 0, 0,
 	    NULL },
 };
@@ -98,7 +102,8 @@ enum { K_NAME, K_INPUT, K_SPLIT, K_CHUNK_SIZE, K_RANGE, K_OUTPUT, K_ORDER,
 	K_CHUNK_TIMEOUT, K_STOP_TIMEOUT, K_MAX_ATTEMPTS, K_BACKOFF,
 	K_BACKOFF_MAX, K_MAX_RESTARTS, K_RESTART_WINDOW, K_MEMORY_LIMIT,
 	K_TIMEOUT_SIGNAL, K_TIMEOUT_GRACE,
-	K_BISECT, K_BISECT_MIN, K_ON_POISON, K_QUARANTINE, K_ATTEMPT_LOG };
+	K_BISECT, K_BISECT_MIN, K_ON_POISON, K_QUARANTINE, K_JOURNAL,
+	K_SYNC_INTERVAL, K_KEEP, K_ATTEMPT_LOG };
 
 /* State of one job file being read: the line counter is what inih's
  * handler is not told. */
@@ -778,6 +783,15 @@ conf_finish_job(struct conf *conf)
 		    (stat(conf->output, &st) == -1 || S_ISREG(st.st_mode)) ?
 		    xasprintf("%s.quarantine", conf->output) :
 		    xasprintf("%s.quarantine", conf->name);
+	/* The journal goes beside a file output; a stream (standard output,
+	 * a device) has one only where [state] journal names it. */
+	if (conf->journal != NULL && strcmp(conf->journal, "none") == 0) {
+		free(conf->journal);
+		conf->journal = NULL;
+	} else if (conf->journal == NULL && conf->vals[K_JOURNAL].v_text ==
+	    NULL && strcmp(conf->output, "-") != 0 &&
+	    (stat(conf->output, &st) == -1 || S_ISREG(st.st_mode)))
+		conf->journal = xasprintf("%s.journal", conf->output);
 	return 0;
 }
 
@@ -823,6 +837,8 @@ conf_print(const struct conf *conf, FILE *fp)
 			text = conf->name;	/* derived: see conf_finish_job */
 		if (k == K_QUARANTINE && text == NULL)
 			text = conf->quarantine;
+		if (k == K_JOURNAL && text == NULL)
+			text = conf->journal != NULL ? conf->journal : "none";
 		if (k == K_COUNT && strcmp(text, "auto") == 0) {
 			snprintf(count, sizeof count, "%llu",
 			    (unsigned long long)conf->workers);

@@ -13,6 +13,8 @@ enum poison_kind { POISON_SKIP, POISON_FAIL };
 enum reduce_kind { REDUCE_NONE, REDUCE_SUM, REDUCE_MIN, REDUCE_MAX,
 	REDUCE_MEAN };
 
+enum resume_kind { RESUME_NONE, RESUME_CONTINUE, RESUME_FRESH };
+
 enum conf_origin { ORIGIN_DEFAULT, ORIGIN_FILE, ORIGIN_CMDLINE };
 
 /* Where a key's value came from, and its text as given. */
@@ -23,7 +25,7 @@ struct conf_val {
 	char	*v_flag;	/* ORIGIN_CMDLINE: the flag as typed */
 };
 
-#define CONF_NKEYS	29
+#define CONF_NKEYS	32
 
 struct conf {
 	/* [job] */
@@ -63,10 +65,15 @@ struct conf {
 	int		 on_poison;
 	char		*quarantine;
 	/* [state] */
+	char		*journal;		/* NULL: none */
+	uint64_t	 sync_interval_ms;
+	int		 keep;
 	char		*attempt_log;
 
 	/* Options of `run` that are no job-file key. */
 	int		 progress;	/* -1: on a terminal, 0 off, 1 on */
+	int		 resume;	/* RESUME_* */
+	int		 json;		/* status --json */
 
 	/* Bookkeeping for messages and `check`. */
 	char		*path;			/* the job file, or NULL */

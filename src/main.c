@@ -13,6 +13,7 @@ static const struct {
 } cmds[] = {
 	{ "run", cmd_run },
 	{ "check", cmd_check },
+	{ "status", cmd_status },
 };
 
 void

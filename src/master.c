@@ -48,12 +48,13 @@ static void	master_consume(struct master *, struct chunk *, const char *,
 		    size_t);
 static void	master_deliver(struct master *, struct chunk *, const char *,
 		    size_t);
+static void	master_catch_up(struct master *);
 static void	master_poison(struct master *, struct chunk *, const char *);
 static void	master_piece_done(struct master *, struct chunk *);
 static uint64_t	master_median(uint64_t *, size_t);
 static uint64_t	master_fail_limit(const struct master *);
 static void	master_complete(struct master *);
-static void	master_summary(struct master *);
+static void	master_summary(struct master *, char *, size_t);
 static void	master_free(struct master *);
 
 /* Arms timer EV to fire in MS milliseconds. */
@@ -183,6 +184,7 @@ master_poison(struct master *m, struct chunk *c, const char *why)
 	int		 n;
 
 	master_describe_chunk(m, c, desc, sizeof desc);
+	commit_quarantined(m, w->c_id, c->c_start, c->c_end, why);
 	if (m->m_conf->on_poison == POISON_FAIL) {
 		quarantine_add(&m->m_quarantine, w->c_id, c->c_start, c->c_end,
 		    why);
@@ -213,17 +215,29 @@ master_consume(struct master *m, struct chunk *c, const char *data,
 {
 	char	err[256], desc[256];
 
+	uint64_t	off = 0;
+
 	m->m_chunks_done++;
 	if (m->m_conf->split != SPLIT_RANGE)
 		m->m_bytes_done += c->c_end - c->c_start;
+	if (commit_on(m) &&
+	    commit_before_consume(m, c, data, len, &off) == -1) {
+		master_end(m, EX_IOERR, NULL);
+		return;
+	}
 	if (m->m_conf->reduce != REDUCE_NONE) {
 		if (reduce_add(&m->m_reduce, data, len, err, sizeof err) == -1) {
 			master_describe_chunk(m, c, desc, sizeof desc);
 			master_end(m, 1, "%s: its result cannot be reduced: %s",
 			    desc, err);
+			return;
 		}
-	} else if (output_write(&m->m_out, data, len) == -1)
+	} else if (output_write(&m->m_out, data, len) == -1) {
 		master_end(m, EX_IOERR, NULL);
+		return;
+	}
+	if (commit_on(m))
+		commit_consumed(m, c, data, len, off);
 	chunktab_retire(&m->m_chunks, c);
 }
 
@@ -238,20 +252,34 @@ master_deliver(struct master *m, struct chunk *c, const char *data,
     size_t len)
 {
 	struct chunktab	*ct = &m->m_chunks;
-	struct chunk	*next;
 
 	if (m->m_conf->order == ORDER_ANY || c->c_id == ct->ct_base) {
 		master_consume(m, c, data, len);
-		while (m->m_status == -1 &&
-		    (next = chunktab_get(ct, ct->ct_base)) != NULL &&
-		    next->c_state == CH_HELD)
-			master_consume(m, next, next->c_result, next->c_len);
-	} else if (c->c_state != CH_HELD) {
+		master_catch_up(m);
+		return;
+	}
+	if (c->c_state != CH_HELD) {
 		c->c_result = xmalloc(len);
 		memcpy(c->c_result, data, len);
 		c->c_len = len;
 		c->c_state = CH_HELD;
 	}
+	if (commit_on(m))
+		commit_held(m);
+}
+
+/* Writes every held result whose turn has come; once all are written, the
+ * job is complete. */
+static void
+master_catch_up(struct master *m)
+{
+	struct chunktab	*ct = &m->m_chunks;
+	struct chunk	*next;
+
+	while (m->m_status == -1 &&
+	    (next = chunktab_get(ct, ct->ct_base)) != NULL &&
+	    next->c_state == CH_HELD)
+		master_consume(m, next, next->c_result, next->c_len);
 	if (m->m_status == -1 && chunktab_finished(ct))
 		master_complete(m);
 }
@@ -474,7 +502,6 @@ master_bar_cb(int fd, short events, void *arg)
 	struct master		*m = arg;
 	const struct conf	*conf = m->m_conf;
 	struct progress		 p;
-	uint64_t		 span;
 
 	(void)fd;
 	(void)events;
@@ -485,15 +512,13 @@ master_bar_cb(int fd, short events, void *arg)
 	p.p_restarts = m->m_restarts;
 	p.p_quarantined = m->m_quarantine.q_count;
 	if (conf->split == SPLIT_RANGE) {
-		span = (uint64_t)conf->range_end - (uint64_t)conf->range_start;
-		p.p_total = span / conf->chunk_size + (span % conf->chunk_size
-		    != 0 || span == 0);
+		p.p_total = chunk_count(conf->chunk_size,
+		    (uint64_t)conf->range_start, (uint64_t)conf->range_end);
 		p.p_fraction = (double)p.p_chunks / (double)p.p_total;
 	} else {
 		if (conf->split == SPLIT_BYTES)
-			p.p_total = m->m_in.in_size / conf->chunk_size +
-			    (m->m_in.in_size % conf->chunk_size != 0 ||
-			    m->m_in.in_size == 0);
+			p.p_total = chunk_count(conf->chunk_size, 0,
+			    m->m_in.in_size);
 		p.p_fraction = m->m_in.in_size == 0 ? 0 :
 		    (double)p.p_bytes / (double)m->m_in.in_size;
 	}
@@ -642,7 +667,16 @@ master_setup(struct master *m)
 	if (conf->split != SPLIT_RANGE &&
 	    (rc = input_open(&m->m_in, conf->input)) != 0)
 		return rc;
-	if ((rc = output_open(&m->m_out, conf->output)) != 0)
+	if ((rc = journal_open(&m->m_jr, conf, &m->m_in)) != 0)
+		return rc;
+	if (m->m_jr.j_complete) {
+		log_warnx("job %s is complete already (journal %s, kept with "
+		    "[state] keep = yes): nothing to do; --fresh runs it again",
+		    conf->name, m->m_jr.j_path);
+		return -1;
+	}
+	if ((rc = output_open(&m->m_out, conf->output,
+	    m->m_jr.j_path != NULL)) != 0)
 		return rc;
 	/* The reorder window: room for every chunk in flight several times
 	 * over, so one slow chunk does not idle the others at once. */
@@ -659,7 +693,10 @@ master_setup(struct master *m)
 	    (uint64_t)sysconf(_SC_PAGESIZE) / 4;
 	quarantine_init(&m->m_quarantine, conf->quarantine, conf->split,
 	    m->m_in.in_data);
-	if (attemptlog_open(&m->m_log, conf->attempt_log, conf->split) == -1)
+	if ((rc = commit_resume(m)) != 0)
+		return rc;
+	if (attemptlog_open(&m->m_log, conf->attempt_log, conf->split,
+	    m->m_resumed_chunks > 0) == -1)
 		return EX_CANTCREAT;
 	m->m_restart_ms = xcalloc((size_t)conf->max_restarts + 1,
 	    sizeof *m->m_restart_ms);
@@ -689,6 +726,15 @@ master_setup(struct master *m)
 	if ((m->m_ev_drain = evtimer_new(m->m_base, master_drain_cb, m)) ==
 	    NULL)
 		fatalx("evtimer_new failed");
+	if (commit_on(m)) {
+		m->m_ev_sync = event_new(m->m_base, -1,
+		    conf->sync_interval_ms > 0 ? EV_PERSIST : 0,
+		    commit_sync_cb, m);
+		if (m->m_ev_sync == NULL)
+			fatalx("cannot arm the group commit");
+		if (conf->sync_interval_ms > 0)
+			master_timer_ms(m->m_ev_sync, conf->sync_interval_ms);
+	}
 	/* The bar: on a terminal unless -q or --no-progress; anywhere with
 	 * --progress. */
 	if (conf->progress == 1 || (conf->progress == -1 &&
@@ -730,37 +776,46 @@ master_setup(struct master *m)
 	return 0;
 }
 
-/* "chunkvisor: upper: 153 chunks, 12.3 MB in 0.84 s (14.6 MB/s); ..." */
+/* "upper: done: 153 chunks, 12.3 MB in 0.84 s (14.6 MB/s); ..." into BUF
+ * of LEN: the summary line, for stderr and the journal. Rates are this
+ * run's; chunks done by earlier runs (--resume) are counted and said. */
 static void
-master_summary(struct master *m)
+master_summary(struct master *m, char *buf, size_t len)
 {
 	double	secs = (double)(master_now_ms() - m->m_start_ms) / 1000.0;
 	double	mb = (double)m->m_bytes_done / 1e6;
+	double	run_mb = (double)(m->m_bytes_done - m->m_resumed_bytes) / 1e6;
+	size_t	n;
 
-	log_line_start();	/* the progress bar goes */
-	if (log_getlevel() == LOG_QUIET)
-		return;
+#define ADD(...)	do {						\
+	if (n < len)							\
+		n += (size_t)snprintf(buf + n, len - n, __VA_ARGS__);	\
+} while (0)
+	n = 0;
 	if (secs <= 0)
 		secs = 0.001;
-	fprintf(stderr, "chunkvisor: %s: %s: %llu chunks", m->m_conf->name,
+	ADD("%s: %s: %llu chunks", m->m_conf->name,
 	    m->m_complete ? "done" : "stopped",
 	    (unsigned long long)m->m_chunks_done);
+	if (m->m_resumed_chunks > 0)
+		ADD(" (%llu by earlier runs)",
+		    (unsigned long long)m->m_resumed_chunks);
 	if (m->m_conf->split != SPLIT_RANGE)
-		fprintf(stderr, ", %.1f MB", mb);
-	fprintf(stderr, " in %.2f s (", secs);
+		ADD(", %.1f MB", mb);
+	ADD(" in %.2f s (", secs);
 	if (m->m_conf->split != SPLIT_RANGE)
-		fprintf(stderr, "%.1f MB/s", mb / secs);
+		ADD("%.1f MB/s", run_mb / secs);
 	else
-		fprintf(stderr, "%.0f chunks/s",
-		    (double)m->m_chunks_done / secs);
-	fprintf(stderr, "); %llu worker restarts, %llu failed attempts",
+		ADD("%.0f chunks/s", (double)(m->m_chunks_done -
+		    m->m_resumed_chunks) / secs);
+	ADD("); %llu worker restarts, %llu failed attempts",
 	    (unsigned long long)m->m_restarts,
 	    (unsigned long long)m->m_retries);
 	if (m->m_quarantine.q_count > 0)
-		fprintf(stderr, ", %llu records quarantined in %s",
+		ADD(", %llu records quarantined in %s",
 		    (unsigned long long)m->m_quarantine.q_count,
 		    m->m_quarantine.q_path);
-	fputc('\n', stderr);
+#undef ADD
 }
 
 static void
@@ -788,6 +843,8 @@ master_free(struct master *m)
 		event_free(m->m_ev_tick);
 	if (m->m_ev_bar != NULL)
 		event_free(m->m_ev_bar);
+	if (m->m_ev_sync != NULL)
+		event_free(m->m_ev_sync);
 	notify_close();
 	if (m->m_base != NULL)
 		event_base_free(m->m_base);
@@ -806,19 +863,23 @@ master_run(struct conf *conf)
 {
 	struct master	 m;
 	size_t		 i;
-	int		 rc;
+	int		 rc, done;
+	char		 summary[1024];
 
 	memset(&m, 0, sizeof m);
 	m.m_conf = conf;
 	m.m_status = -1;
 	m.m_in.in_fd = -1;
 	m.m_out.o_fd = -1;
+	journal_init(&m.m_jr);
 	m.m_start_ms = master_now_ms();
 	if ((rc = master_setup(&m)) != 0) {
-		output_abort(&m.m_out);
+		commit_close(&m, 0);
 		master_free(&m);
-		return rc;
+		return rc == -1 ? 0 : rc;
 	}
+	/* A resumed job may have nothing left to run. */
+	master_catch_up(&m);
 	for (i = 0; i < m.m_nslots && m.m_status == -1; i++)
 		slot_spawn(&m.m_slots[i]);
 	if (m.m_status == -1)
@@ -828,13 +889,22 @@ master_run(struct conf *conf)
 		m.m_status = EX_IOERR;
 	if (attemptlog_close(&m.m_log) == -1 && m.m_status <= 1)
 		m.m_status = EX_IOERR;
-	/* Complete, quarantined records aside: the rest is delivered. */
-	if (m.m_complete && m.m_status <= 1 &&
-	    (rc = output_commit(&m.m_out)) != 0)
+	/* Complete, quarantined records aside: the rest is delivered. The
+	 * journal says so before the output gets its name. */
+	done = m.m_complete && m.m_status <= 1;
+	master_summary(&m, summary, sizeof summary);
+	if (commit_end(&m, summary, done) == -1 && done) {
+		m.m_status = EX_IOERR;
+		done = 0;
+	}
+	if (done && (rc = output_commit(&m.m_out)) != 0) {
 		m.m_status = rc;
-	if (!m.m_complete || m.m_status > 1)
-		output_abort(&m.m_out);
-	master_summary(&m);
+		done = 0;
+	}
+	commit_close(&m, done);
+	log_line_start();	/* the progress bar goes */
+	if (log_getlevel() != LOG_QUIET)
+		fprintf(stderr, "chunkvisor: %s\n", summary);
 	rc = m.m_status;
 	master_free(&m);
 	return rc;

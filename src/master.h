@@ -11,6 +11,7 @@
 #include "chunk.h"
 #include "conf.h"
 #include "input.h"
+#include "journal.h"
 #include "output.h"
 #include "proto.h"
 #include "quarantine.h"
@@ -74,6 +75,10 @@ struct master {
 	struct reduce		 m_reduce;
 	struct quarantine	 m_quarantine;
 	struct attemptlog	 m_log;
+	struct journal		 m_jr;
+	struct event		*m_ev_sync;	/* the group commit */
+	uint64_t		 m_resumed_chunks;	/* done before */
+	uint64_t		 m_resumed_bytes;
 	uint64_t		 m_durations[MASTER_DURATIONS];	/* ns */
 	uint64_t		 m_ndurations;	/* ever recorded */
 	uint64_t		 m_timeout_ns;	/* for auto/percent */
@@ -124,6 +129,21 @@ void		 master_describe_chunk(const struct master *,
 
 uint64_t	 master_timeout_ns(struct master *);
 void		 master_record_duration(struct master *, uint64_t);
+
+int		 commit_on(const struct master *);
+void		 commit_stats(const struct master *, struct jstats *);
+int		 commit_before_consume(struct master *, struct chunk *,
+		    const char *, size_t, uint64_t *);
+void		 commit_consumed(struct master *, const struct chunk *,
+		    const char *, size_t, uint64_t);
+void		 commit_held(struct master *);
+void		 commit_quarantined(struct master *, uint64_t, uint64_t,
+		    uint64_t, const char *);
+int		 commit_sync(struct master *);
+void		 commit_sync_cb(int, short, void *);
+int		 commit_end(struct master *, const char *, int);
+void		 commit_close(struct master *, int);
+int		 commit_resume(struct master *);
 
 int		 slot_spawn(struct slot *);
 int		 slot_running(const struct slot *, uint64_t *);

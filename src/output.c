@@ -24,11 +24,13 @@ static char	*output_link_target(const char *);
  * the target's directory, so that a master killed mid-job leaves nothing
  * behind; it gets its name only when the job is complete. Where the file
  * system cannot do that, a hidden ".NAME.chunkvisor-XXXXXX" is used and
- * removed on failure. Returns 0 or the exit status (73), with the message
- * printed.
+ * removed on failure. A JOURNALED job's output must outlive a crash: it is
+ * written as ".NAME.chunkvisor-partial", which a resumed run takes up
+ * again (see output_resume) and a failed run leaves. Returns 0 or the exit
+ * status (73), with the message printed.
  */
 int
-output_open(struct output *o, const char *path)
+output_open(struct output *o, const char *path, int journaled)
 {
 	const char	*slash;
 	char		*dir, *real;
@@ -66,8 +68,20 @@ output_open(struct output *o, const char *path)
 	slash = strrchr(path, '/');
 	dir = slash == NULL ? xstrdup(".") : slash == path ? xstrdup("/") :
 	    xstrndup(path, (size_t)(slash - path));
-	o->o_tmp = xasprintf("%s/.%s.chunkvisor-XXXXXX", dir,
-	    slash != NULL ? slash + 1 : path);
+	o->o_tmp = xasprintf("%s/.%s.chunkvisor-%s", dir,
+	    slash != NULL ? slash + 1 : path, journaled ? "partial" : "XXXXXX");
+	if (journaled) {
+		free(dir);
+		o->o_keep = 1;
+		if ((o->o_fd = open(o->o_tmp, O_RDWR | O_CREAT | O_CLOEXEC,
+		    0666)) == -1) {
+			log_warn("cannot create output %s (writing %s)", path,
+			    o->o_tmp);
+			output_abort(o);
+			return EX_CANTCREAT;
+		}
+		return 0;
+	}
 	o->o_fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
 	free(dir);
 	if (o->o_fd != -1) {
@@ -173,6 +187,22 @@ output_write(struct output *o, const void *buf, size_t len)
 	return 0;
 }
 
+/* A resumed job: the output is what was committed, its first LEN bytes.
+ * Returns 0 or -1, with the message printed. */
+int
+output_resume(struct output *o, uint64_t len)
+{
+	if (o->o_path == NULL)
+		return 0;
+	if (ftruncate(o->o_fd, (off_t)len) == -1 ||
+	    lseek(o->o_fd, (off_t)len, SEEK_SET) == -1) {
+		log_warn("cannot take up %s again", o->o_tmp);
+		return -1;
+	}
+	o->o_bytes = len;
+	return 0;
+}
+
 /* The job is complete: make the file durable and give it its name. */
 int
 output_commit(struct output *o)
@@ -226,12 +256,22 @@ output_abort(struct output *o)
 		return;
 	if (o->o_fd != -1)
 		close(o->o_fd);
-	if (o->o_tmp != NULL && !o->o_unnamed && unlink(o->o_tmp) == -1 &&
-	    errno != ENOENT)
+	if (o->o_tmp != NULL && !o->o_unnamed && !o->o_keep &&
+	    unlink(o->o_tmp) == -1 && errno != ENOENT)
 		log_warn("cannot remove %s", o->o_tmp);
 	free(o->o_tmp);
 	free(o->o_path);
 	o->o_tmp = o->o_path = NULL;
 	o->o_fd = -1;
 	o->o_unnamed = 0;
+	o->o_keep = 0;
+}
+
+/* Removes the partial output a journaled run left, whose journal is
+ * discarded. */
+void
+output_discard(struct output *o)
+{
+	o->o_keep = 0;
+	output_abort(o);
 }

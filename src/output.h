@@ -13,11 +13,14 @@ struct output {
 	int		 o_special;	/* a device, FIFO or socket: in place */
 	char		*o_tmp;		/* its name until it is complete */
 	int		 o_unnamed;	/* O_TMPFILE: no name yet */
+	int		 o_keep;	/* journaled: kept when not complete */
 	uint64_t	 o_bytes;
 	int		 o_failed;
 };
 
-int	output_open(struct output *, const char *);
+int	output_open(struct output *, const char *, int);
+int	output_resume(struct output *, uint64_t);
+void	output_discard(struct output *);
 int	output_write(struct output *, const void *, size_t);
 int	output_commit(struct output *);
 void	output_abort(struct output *);

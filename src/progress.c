@@ -33,11 +33,11 @@ progress_draw(const struct progress *p)
 	else
 		fprintf(stderr, " %llu chunks", (unsigned long long)p->p_chunks);
 	rate = p->p_seconds > 0 ? (p->p_bytes > 0 ?
-	    (double)p->p_bytes / 1e6 : (double)p->p_chunks) / p->p_seconds :
-	    0;
+	    (double)(p->p_bytes - p->p_base_bytes) / 1e6 :
+	    (double)(p->p_chunks - p->p_base_chunks)) / p->p_seconds : 0;
 	fprintf(stderr, "  %.1f %s/s", rate, p->p_bytes > 0 ? "MB" : "chunks");
-	if (f > 0 && f < 1) {
-		eta = p->p_seconds * (1 - f) / f;
+	if (f > p->p_base_fraction && f < 1) {
+		eta = p->p_seconds * (1 - f) / (f - p->p_base_fraction);
 		fprintf(stderr, "  ETA %d:%02d", (int)(eta / 60),
 		    (int)eta % 60);
 	}

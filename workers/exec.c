@@ -28,7 +28,7 @@
 
 static char	**command;
 
-static void	exec_child(int, int) __attribute__((noreturn));
+static void	exec_child(const struct cv_chunk *, int, int) __attribute__((noreturn));
 static int	exec_pump(const struct cv_chunk *, struct cv_out *, int, int,
 		    pid_t, int);
 static int	exec_exited(pid_t, int, short);
@@ -37,14 +37,21 @@ static int	exec_found(const char *);
 static void	exec_reap_leftovers(void);
 
 static void
-exec_child(int in, int out)
+exec_child(const struct cv_chunk *c, int in, int out)
 {
 	struct sigaction	sa;
 	sigset_t		none;
+	char			buf[32];
 	int			i;
 
 	if (dup2(in, STDIN_FILENO) == -1 || dup2(out, STDOUT_FILENO) == -1)
 		_exit(127);
+	/* Which chunk and attempt this is, for the command (GNU parallel's
+	 * {#}): a command may log or name things by it. */
+	snprintf(buf, sizeof buf, "%llu", (unsigned long long)c->id);
+	setenv("CHUNKVISOR_CHUNK", buf, 1);
+	snprintf(buf, sizeof buf, "%u", c->attempt);
+	setenv("CHUNKVISOR_ATTEMPT", buf, 1);
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = SIG_DFL;
 	for (i = 1; i < NSIG; i++)
@@ -168,7 +175,7 @@ exec_map(const struct cv_chunk *c, struct cv_out *res, void *arg)
 		return 1;
 	}
 	if (pid == 0)
-		exec_child(in[0], out[1]);
+		exec_child(c, in[0], out[1]);
 	close(in[0]);
 	close(out[1]);
 	fcntl(in[1], F_SETFL, O_NONBLOCK);

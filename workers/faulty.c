@@ -3,7 +3,11 @@
  * chunk like `upper` (or copies it, with -t cat), except that on chosen
  * chunks it misbehaves as told:
  *
- *	faulty [-t upper|cat] [-s SEED] -f SPEC [-f SPEC ...]
+ *	faulty [-t upper|cat] [-s SEED] [-l LOG] [-f SPEC ...]
+ *
+ * With -l, each chunk it starts is first logged to LOG as one line,
+ * "CHUNK ATTEMPT PID" (appended with one write, so that every worker can
+ * share the file): a test counts from it which chunks ran how often.
  *
  * SPEC is KIND[:ARG][,match=TEXT][,p=PROBABILITY][,attempts=N]:
  *	crash[:SIG]	raise SIG (default SEGV; a name or a number)
@@ -25,6 +29,7 @@
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdint.h>
@@ -57,6 +62,7 @@ struct fault {
 static struct fault	*faults;
 static size_t		 nfaults;
 static int		 upper = 1;
+static int		 log_fd = -1;
 static uint64_t		 seed = 1;
 static uint64_t		 prev_id = UINT64_MAX;
 
@@ -70,7 +76,7 @@ static int	misbehave(const struct fault *, const struct cv_chunk *);
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: faulty [-t upper|cat] [-s SEED] -f "
+	fprintf(stderr, "usage: faulty [-t upper|cat] [-s SEED] [-l LOG] -f "
 	    "KIND[:ARG][,match=TEXT][,p=P][,attempts=N] ...\n");
 	exit(64);
 }
@@ -242,6 +248,15 @@ faulty_map(const struct cv_chunk *c, struct cv_out *out, void *arg)
 	char	*p;
 
 	(void)arg;
+	if (log_fd != -1) {
+		char	line[64];
+		int	n = snprintf(line, sizeof line, "%llu %u %d\n",
+			    (unsigned long long)c->id, c->attempt,
+			    (int)getpid());
+
+		if (write(log_fd, line, (size_t)n) != n)
+			return 1;
+	}
 	for (i = 0; i < nfaults; i++) {
 		if (!applies(&faults[i], c))
 			continue;
@@ -269,8 +284,16 @@ main(int argc, char **argv)
 {
 	int	ch;
 
-	while ((ch = getopt(argc, argv, "f:s:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "f:l:s:t:")) != -1) {
 		switch (ch) {
+		case 'l':
+			if ((log_fd = open(optarg, O_WRONLY | O_CREAT |
+			    O_APPEND | O_CLOEXEC, 0666)) == -1) {
+				fprintf(stderr, "faulty: %s: %s\n", optarg,
+				    strerror(errno));
+				exit(66);
+			}
+			break;
 		case 'f':
 			spec_parse(optarg);
 			break;

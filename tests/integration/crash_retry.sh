@@ -51,7 +51,7 @@ retried() {
 	rm -rf state out
 	mkdir state
 	start=$(now)
-	cv run -q -i in -o out "$@" 2>err
+	cv run -q --fresh -i in -o out "$@" 2>err
 	took=$(since "$start")
 	_chunks=$(ls state | wc -l | tr -d ' ')
 	_fails=$(cat state/* 2>/dev/null | tr -d '\n' | wc -c | tr -d ' ')
@@ -88,7 +88,7 @@ for attempts in 3 5; do
 	rm -f poison.log out
 	set -- --set failure.bisect=no --set failure.on_poison=fail
 	[ $attempts = 3 ] || set -- "$@" --set workers.max_attempts=$attempts
-	cv run -q -i pin -o out -j 2 -c 2K "$@" \
+	cv run -q --fresh -i pin -o out -j 2 -c 2K "$@" \
 	    -- python3 "$PWD/flaky.py" poison 0 2>err
 	tries=$(wc -l <poison.log 2>/dev/null | tr -d ' ')
 	msg=$(grep -E 'chunk [0-9]+' err | head -n 1)
@@ -116,7 +116,7 @@ done
 # the job completes with exit 1; the output is tr's minus exactly that
 # line, and the quarantine file lists exactly it, with its line number.
 rm -f poison.log out out.quarantine
-cv run -q -i pin -o out -j 2 -c 2K -- python3 "$PWD/flaky.py" poison 0 2>err
+cv run -q --fresh -i pin -o out -j 2 -c 2K -- python3 "$PWD/flaky.py" poison 0 2>err
 d="poison line, bisected"
 [ "$cv_rc" = 1 ] && ok "$d: exit 1" || { bad "$d: exit $cv_rc, expected 1"
     head -n 5 err; }
@@ -132,7 +132,7 @@ got=$(grep -v '^#' out.quarantine 2>/dev/null | awk -F '\t' '{ print $2, $3, $6 
 # The worker itself dies (SIGKILL) on every attempt of one chunk: exit 1,
 # and the message on that chunk says why, naming the signal.
 rm -f poison.log
-cv run -q -i pin -o out -j 2 -c 2K -- python3 "$PWD/flaky.py" killworker 0 \
+cv run -q --fresh -i pin -o out -j 2 -c 2K -- python3 "$PWD/flaky.py" killworker 0 \
     2>err
 tries=$(wc -l <poison.log 2>/dev/null | tr -d ' ')
 msg=$(grep -E 'chunk [0-9]+.*failed' err | tail -n 1)
@@ -150,7 +150,7 @@ fi
 # any deadline is known, is still timed out once the median is known.
 { echo HANGME; awk '{ print }' in; } >hin
 rm -f out
-CV_LIMIT=30 cv run -q -i hin -o out -j 2 -c 2K \
+CV_LIMIT=30 cv run -q --fresh -i hin -o out -j 2 -c 2K \
     --set workers.chunk_timeout=auto \
     --set "workers.program=faulty -f hang,match=HANGME,attempts=1" 2>err
 tr a-z A-Z <hin >href

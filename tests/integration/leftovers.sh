@@ -120,14 +120,18 @@ killed() {
 	reap "$m" 2>/dev/null
 	say "$_d: SIGKILLed master $m with $_procs processes of its own"
 	gone "$_d" "$m"
-	# The output appears only when complete: nothing of it yet.
-	_left=$(ls -A outdir)
-	if [ -z "$_left" ]; then
-		ok "$_d: no output file, partial or temporary"
+	# The output appears only when complete: nothing of it yet; what
+	# stays is what --resume takes up (the journal, its spool, the
+	# partial output), nothing else.
+	_left=$(ls -A outdir | grep -v -x -e out.journal -e out.spool \
+	    -e .out.chunkvisor-partial)
+	if [ -z "$_left" ] && [ ! -e outdir/out ]; then
+		ok "$_d: no output file; only the journal's files: \
+$(ls -A outdir | tr '\n' ' ')"
 	else
 		bad "$_d: left in the output directory: $_left"
-		rm -f outdir/* outdir/.[!.]*
 	fi
+	rm -f outdir/* outdir/.[!.]*
 }
 
 killed "master killed, command with a foreground child" 6 -i in -j 2 -c 4K \
