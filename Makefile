@@ -8,6 +8,7 @@ INCLUDEDIR	?= $(PREFIX)/include
 LIBEXECDIR	?= $(PREFIX)/libexec/chunkvisor
 MANDIR		?= $(PREFIX)/share/man
 EXAMPLEDIR	?= $(PREFIX)/share/doc/chunkvisor/examples
+UNITDIR		?= $(PREFIX)/lib/systemd/system
 DESTDIR		?=
 
 VERSION		:= 0.1.0
@@ -40,7 +41,7 @@ TEST_LIBS	 = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 LIB_SRCS	:= attemptlog.c chan.c chunk.c commit.c conf.c input.c journal.c \
 		   log.c master.c output.c \
 		   notify.c parse.c progress.c proto.c quarantine.c reduce.c \
-		   relay.c shm.c \
+		   relay.c reload.c shm.c \
 		   slot.c spawn.c worker.c xmalloc.c
 CMD_SRCS	:= main.c cmd-parse.c cmd-run.c cmd-check.c cmd-status.c
 WORKERS		:= exec upper wc mean faulty
@@ -197,7 +198,8 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
 		$(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBEXECDIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 \
-		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(EXAMPLEDIR)
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(EXAMPLEDIR) \
+		$(DESTDIR)$(UNITDIR)
 	install -m 755 $(PROGRAM) $(DESTDIR)$(BINDIR)/chunkvisor
 	install -m 755 $(WORKER_BINS) $(DESTDIR)$(LIBEXECDIR)/
 	install -m 644 $(STATIC_LIB) $(DESTDIR)$(LIBDIR)/
@@ -211,6 +213,9 @@ install: all
 	install -m 644 man/cv_worker_main.3 $(DESTDIR)$(MANDIR)/man3/
 	install -m 644 man/chunkvisor.ini.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 644 conf/*.ini $(DESTDIR)$(EXAMPLEDIR)/
+	sed 's|/usr/local/bin/chunkvisor|$(BINDIR)/chunkvisor|g' \
+		conf/chunkvisor@.service >$(DESTDIR)$(UNITDIR)/chunkvisor@.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/chunkvisor@.service
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/chunkvisor \
@@ -223,7 +228,8 @@ uninstall:
 		$(DESTDIR)$(INCLUDEDIR)/chunkvisor.h \
 		$(DESTDIR)$(MANDIR)/man1/chunkvisor.1 \
 		$(DESTDIR)$(MANDIR)/man3/cv_worker_main.3 \
-		$(DESTDIR)$(MANDIR)/man5/chunkvisor.ini.5
+		$(DESTDIR)$(MANDIR)/man5/chunkvisor.ini.5 \
+		$(DESTDIR)$(UNITDIR)/chunkvisor@.service
 	rm -rf $(DESTDIR)$(EXAMPLEDIR)
 	-rmdir $(DESTDIR)$(LIBEXECDIR)
 

@@ -255,8 +255,8 @@ chan_fill(struct slot *s, int reply)
 	do {
 		p = m->m_buf.bytes + sizeof(struct msg_hdr) + sizeof a;
 		for (n = 0; n < PROTO_MAX_BATCH &&
-		    s->s_nheld < m->m_conf->prefetch && !m->m_draining;
-		    n++, p += sizeof rec) {
+		    s->s_nheld < m->m_conf->prefetch && !m->m_draining &&
+		    !s->s_retiring; n++, p += sizeof rec) {
 			if ((c = chunktab_next(&m->m_chunks)) == NULL)
 				break;
 			c->c_state = CH_ASSIGNED;
@@ -293,6 +293,11 @@ chan_fill(struct slot *s, int reply)
 	if (was == 0 && s->s_nheld > 0) {
 		s->s_progress_ns = attemptlog_now_ns();
 		slot_arm_timeout(s);
+	}
+	/* Retiring, with all its results in: it may go. */
+	if (s->s_retiring && s->s_nheld == 0 && !s->s_stop_sent) {
+		s->s_stop_sent = 1;
+		chan_send_stop(s);
 	}
 }
 

@@ -807,6 +807,73 @@ conf_finish(struct conf *conf)
 	return conf_finish_job(conf);
 }
 
+/* The keys a running job takes from its job file again on SIGHUP. */
+static const int live_keys[] = { K_COUNT, K_CHUNK_TIMEOUT, K_STOP_TIMEOUT,
+	K_MAX_ATTEMPTS, K_BACKOFF, K_BACKOFF_MAX, K_MAX_RESTARTS,
+	K_RESTART_WINDOW, K_MEMORY_LIMIT, K_TIMEOUT_SIGNAL, K_TIMEOUT_GRACE,
+	K_ON_POISON, K_SYNC_INTERVAL, K_KEEP };
+
+static int
+conf_is_live(int k)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof live_keys / sizeof live_keys[0]; i++)
+		if (live_keys[i] == k)
+			return 1;
+	return 0;
+}
+
+static void
+conf_swap(void *a, void *b, size_t len)
+{
+	unsigned char	t[sizeof(struct conf_val)];
+
+	memcpy(t, a, len);
+	memcpy(a, b, len);
+	memcpy(b, t, len);
+}
+
+/*
+ * SIGHUP: RUN is the running job's configuration, NEW the job file (and the
+ * same command line) read again. The keys that can change while the job
+ * runs take their new values (logged, each); a change to any other key is
+ * reported and ignored. Returns how many keys changed.
+ */
+int
+conf_apply_live(struct conf *run, struct conf *new)
+{
+	const char	*a, *b;
+	size_t		 len;
+	int		 k, n = 0;
+
+	for (k = 0; k < CONF_NKEYS; k++) {
+		a = run->vals[k].v_text != NULL ? run->vals[k].v_text : "";
+		b = new->vals[k].v_text != NULL ? new->vals[k].v_text : "";
+		if (strcmp(a, b) == 0 && (k != K_COUNT ||
+		    run->workers == new->workers))
+			continue;
+		if (!conf_is_live(k)) {
+			log_warnx("reload: %s.%s changed ('%s' to '%s'), but "
+			    "it cannot change while the job runs: ignored",
+			    keys[k].k_section, keys[k].k_name, a, b);
+			continue;
+		}
+		log_warnx("reload: %s.%s: '%s' to '%s'", keys[k].k_section,
+		    keys[k].k_name, a, b);
+		len = keys[k].k_type == T_SIGNAL || keys[k].k_type == T_BOOL ||
+		    keys[k].k_type == T_ENUM ? sizeof(int) : sizeof(uint64_t);
+		conf_swap((char *)run + keys[k].k_off,
+		    (char *)new + keys[k].k_off, len);
+		if (k == K_CHUNK_TIMEOUT)
+			conf_swap(&run->chunk_timeout_pct,
+			    &new->chunk_timeout_pct, sizeof(uint64_t));
+		conf_swap(&run->vals[k], &new->vals[k], sizeof run->vals[k]);
+		n++;
+	}
+	return n;
+}
+
 /* The effective configuration as a job file, each key with its origin; an
  * unset key is shown commented out, so the listing reads back as a job. */
 void

@@ -22,6 +22,7 @@ cmd_usage(void)
 	fputs(
 "usage: chunkvisor run [JOB.ini] [options] [-- COMMAND [ARG...]]\n"
 "       chunkvisor check JOB.ini [options]\n"
+"       chunkvisor status JOB.ini [options] [--json]\n"
 "       chunkvisor --help | --version\n"
 "\n"
 "Runs a job as many chunks on worker processes, surviving their crashes.\n"
@@ -35,6 +36,10 @@ cmd_usage(void)
 "      --range A..B         the integers A <= i < B (split = range)\n"
 "      --set SECTION.KEY=VALUE\n"
 "                           any job file key; repeatable\n"
+"      --resume             continue the interrupted run in the journal (or\n"
+"                           start, when there is none)\n"
+"      --fresh              discard the journal and start over\n"
+"      --json               status: one JSON object\n"
 "      --progress, --no-progress\n"
 "                           a progress bar on stderr (default: on a terminal)\n"
 "  -q, --quiet              no summary line; errors and warnings only\n"
@@ -42,10 +47,15 @@ cmd_usage(void)
 "  -- COMMAND [ARG...]      the worker command (workers.command): each\n"
 "                           chunk on its stdin, its stdout the result\n"
 "\n"
+"signals: SIGTERM, SIGINT drain and stop (75, resumable); SIGHUP reads the\n"
+"job file again (worker count, timeouts, restart policy apply live).\n"
+"\n"
 "exit status: 0 done, 1 done but records quarantined (or stopped on a\n"
-"poison record, or every attempt failing), 64 usage, 66 no input,\n"
-"69 workers cannot start, 70 internal error, 73 cannot create output,\n"
-"74 I/O error, 75 interrupted (SIGTERM, SIGINT), 78 bad job file.\n"
+"poison record, or every attempt failing), 64 usage (or a journal waiting\n"
+"for --resume or --fresh), 66 no input, 69 workers cannot start,\n"
+"70 internal error, 73 cannot create output (or the job runs already),\n"
+"74 I/O error, 75 interrupted (SIGTERM, SIGINT), 78 bad job file (or a\n"
+"journal of another job).\n"
 "See chunkvisor(1) and chunkvisor.ini(5).\n", stdout);
 }
 
@@ -58,7 +68,8 @@ main(int argc, char **argv)
 	if (argc < 2) {
 		fprintf(stderr, "usage: chunkvisor run [JOB.ini] [options] "
 		    "[-- COMMAND [ARG...]]\n       chunkvisor check JOB.ini "
-		    "[options]\n       chunkvisor --help | --version\n");
+		    "[options]\n       chunkvisor status JOB.ini [options] "
+		    "[--json]\n       chunkvisor --help | --version\n");
 		return EX_USAGE;
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {

@@ -87,8 +87,9 @@ master_end(struct master *m, int status, const char *fmt, ...)
 	if (m->m_status != -1)
 		return;
 	m->m_status = status;
-	if (m->m_nready < m->m_nslots)	/* a job done before all started */
+	if (!m->m_ready_sent)	/* a job done before all started */
 		notify_send("READY=1");
+	m->m_ready_sent = 1;
 	notify_send("STOPPING=1");
 	if (fmt != NULL) {
 		va_start(ap, fmt);
@@ -399,7 +400,7 @@ master_record_duration(struct master *m, uint64_t ns)
 		 * or one hung on an early chunk would never be timed out. */
 		m->m_timeout_ns = t;
 		for (n = 0; n < m->m_nslots; n++)
-			slot_arm_timeout(&m->m_slots[n]);
+			slot_arm_timeout(m->m_slots[n]);
 	}
 	m->m_timeout_ns = t;
 }
@@ -426,9 +427,9 @@ master_dispatch(struct master *m)
 		return;
 	}
 	for (i = 0; i < m->m_nslots && m->m_status == -1; i++)
-		if (m->m_slots[i].s_state == SLOT_RUNNING &&
-		    m->m_slots[i].s_nheld < m->m_conf->prefetch)
-			chan_fill(&m->m_slots[i], 0);
+		if (m->m_slots[i]->s_state == SLOT_RUNNING &&
+		    m->m_slots[i]->s_nheld < m->m_conf->prefetch)
+			chan_fill(m->m_slots[i], 0);
 }
 
 /* Chunks held by workers, that is, in flight. */
@@ -438,7 +439,7 @@ master_in_flight(const struct master *m)
 	size_t	i, n = 0;
 
 	for (i = 0; i < m->m_nslots; i++)
-		n += m->m_slots[i].s_nheld;
+		n += m->m_slots[i]->s_nheld;
 	return n;
 }
 
@@ -456,8 +457,7 @@ master_signal_cb(int sig, short events, void *arg)
 
 	(void)events;
 	if (sig == SIGHUP) {
-		log_warnx("SIGHUP: reloading the job file is not supported "
-		    "yet; going on unchanged");
+		master_reload(m);
 		return;
 	}
 	if (m->m_draining || ms == 0 || master_in_flight(m) == 0) {
@@ -530,7 +530,8 @@ master_bar_cb(int fd, short events, void *arg)
 void
 master_worker_ready(struct master *m)
 {
-	if (++m->m_nready == m->m_nslots) {
+	if (++m->m_nready >= master_live_slots(m) && !m->m_ready_sent) {
+		m->m_ready_sent = 1;
 		notify_send("READY=1\nSTATUS=running with %zu workers",
 		    m->m_nslots);
 		log_debug("all %zu workers are up", m->m_nslots);
@@ -762,17 +763,8 @@ master_setup(struct master *m)
 	}
 	m->m_nslots = (size_t)conf->workers;
 	m->m_slots = xcalloc(m->m_nslots, sizeof *m->m_slots);
-	for (i = 0; i < m->m_nslots; i++) {
-		m->m_slots[i].s_master = m;
-		m->m_slots[i].s_index = (int)i;
-		m->m_slots[i].s_fd = -1;
-		m->m_slots[i].s_arena_fd = -1;
-		m->m_slots[i].s_relay.r_fd = -1;
-		m->m_slots[i].s_held = xcalloc((size_t)conf->prefetch,
-		    sizeof(uint64_t));
-		m->m_slots[i].s_backoff_ms = conf->restart_backoff_ms;
-		slot_arm_timeout(&m->m_slots[i]);	/* creates the timer */
-	}
+	for (i = 0; i < m->m_nslots; i++)
+		m->m_slots[i] = slot_new(m, (int)i);
 	return 0;
 }
 
@@ -823,16 +815,8 @@ master_free(struct master *m)
 {
 	size_t	i;
 
-	for (i = 0; i < m->m_nslots; i++) {
-		if (m->m_slots[i].s_ev_timer != NULL)
-			event_free(m->m_slots[i].s_ev_timer);
-		if (m->m_slots[i].s_arena != NULL)
-			munmap((void *)(uintptr_t)m->m_slots[i].s_arena,
-			    m->m_slots[i].s_arena_len);
-		if (m->m_slots[i].s_arena_fd != -1)
-			close(m->m_slots[i].s_arena_fd);
-		free(m->m_slots[i].s_held);
-	}
+	for (i = 0; i < m->m_nslots; i++)
+		slot_free(m->m_slots[i]);
 	free(m->m_slots);
 	for (i = 0; i < 4; i++)
 		if (m->m_sig[i] != NULL)
@@ -857,9 +841,10 @@ master_free(struct master *m)
 	free(m->m_worker_path);
 }
 
-/* Runs the job CONF describes. Returns the exit status. */
+/* Runs the job CONF describes; RELOAD reads it again (SIGHUP), or is
+ * NULL. Returns the exit status. */
 int
-master_run(struct conf *conf)
+master_run(struct conf *conf, int (*reload)(struct conf *))
 {
 	struct master	 m;
 	size_t		 i;
@@ -868,6 +853,7 @@ master_run(struct conf *conf)
 
 	memset(&m, 0, sizeof m);
 	m.m_conf = conf;
+	m.m_reload = reload;
 	m.m_status = -1;
 	m.m_in.in_fd = -1;
 	m.m_out.o_fd = -1;
@@ -881,7 +867,7 @@ master_run(struct conf *conf)
 	/* A resumed job may have nothing left to run. */
 	master_catch_up(&m);
 	for (i = 0; i < m.m_nslots && m.m_status == -1; i++)
-		slot_spawn(&m.m_slots[i]);
+		slot_spawn(m.m_slots[i]);
 	if (m.m_status == -1)
 		event_base_dispatch(m.m_base);
 	slot_teardown(&m, m.m_status == EX_TEMPFAIL);

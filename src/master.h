@@ -62,6 +62,10 @@ struct slot {
 	char		 s_why[400];	/* how it died, for messages */
 	char		 s_outcome[32];	/* for the attempt log */
 	struct relay	 s_relay;	/* its stderr */
+	int		 s_retiring;	/* the pool shrank: no more chunks */
+	int		 s_retired;	/* EMPTY until the pool grows again */
+	int		 s_stop_sent;
+	uint64_t	 s_retire_ms;	/* then it is stopped */
 	uint64_t	 s_progress_ns;	/* spawn, work from idle, or result */
 };
 
@@ -83,7 +87,7 @@ struct master {
 	uint64_t		 m_ndurations;	/* ever recorded */
 	uint64_t		 m_timeout_ns;	/* for auto/percent */
 	int			 m_complete;	/* every chunk delivered */
-	struct slot		*m_slots;
+	struct slot		**m_slots;	/* they never move */
 	size_t			 m_nslots;
 	char			*m_worker_path;
 	char			**m_worker_argv;
@@ -94,6 +98,8 @@ struct master {
 	struct event		*m_ev_bar;	/* the progress bar, 10/s */
 	uint64_t		 m_watchdog_usec;	/* ping interval, or 0 */
 	size_t			 m_nready;	/* slots whose worker started */
+	int			 m_ready_sent;	/* READY=1 */
+	int			(*m_reload)(struct conf *);	/* SIGHUP */
 	struct event		*m_ev_drain;	/* stop_timeout */
 	uint64_t		*m_restart_ms;	/* ring: last restarts' times */
 	size_t			 m_restart_pos;
@@ -113,7 +119,9 @@ struct master {
 	} m_buf;
 };
 
-int		 master_run(struct conf *);
+int		 master_run(struct conf *, int (*)(struct conf *));
+void		 master_reload(struct master *);
+size_t		 master_live_slots(const struct master *);
 void		 master_end(struct master *, int, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
 void		 master_result(struct master *, struct chunk *, const char *,
@@ -145,6 +153,8 @@ int		 commit_end(struct master *, const char *, int);
 void		 commit_close(struct master *, int);
 int		 commit_resume(struct master *);
 
+struct slot	*slot_new(struct master *, int);
+void		 slot_free(struct slot *);
 int		 slot_spawn(struct slot *);
 int		 slot_running(const struct slot *, uint64_t *);
 void		 slot_kill(struct slot *, const char *, ...)
@@ -153,6 +163,8 @@ void		 slot_lost(struct slot *);
 void		 slot_eof(struct slot *);
 void		 slot_reap_cb(int, short, void *);
 void		 slot_arm_timeout(struct slot *);
+void		 slot_retire(struct slot *);
+void		 slot_unretire(struct slot *);
 void		 slot_teardown(struct master *, int);
 
 void		 chan_read_cb(int, short, void *);

@@ -122,6 +122,37 @@ slot_arena(struct slot *s)
 }
 
 /* Starts the slot's worker. Returns 0, or -1 after ending the job (69). */
+/* A new, empty slot INDEX (its timer made, nothing started). */
+struct slot *
+slot_new(struct master *m, int index)
+{
+	struct slot	*s = xcalloc(1, sizeof *s);
+
+	s->s_master = m;
+	s->s_index = index;
+	s->s_fd = -1;
+	s->s_arena_fd = -1;
+	s->s_relay.r_fd = -1;
+	s->s_held = xcalloc((size_t)m->m_conf->prefetch, sizeof(uint64_t));
+	s->s_backoff_ms = m->m_conf->restart_backoff_ms;
+	slot_arm_timeout(s);	/* creates the timer */
+	return s;
+}
+
+/* Frees a slot whose worker is gone (see slot_teardown). */
+void
+slot_free(struct slot *s)
+{
+	if (s->s_ev_timer != NULL)
+		event_free(s->s_ev_timer);
+	if (s->s_arena != NULL)
+		munmap((void *)(uintptr_t)s->s_arena, s->s_arena_len);
+	if (s->s_arena_fd != -1)
+		close(s->s_arena_fd);
+	free(s->s_held);
+	free(s);
+}
+
 int
 slot_spawn(struct slot *s)
 {
@@ -181,6 +212,7 @@ slot_spawn(struct slot *s)
 	s->s_done = 0;
 	s->s_charged = 0;
 	s->s_said_hello = 0;
+	s->s_stop_sent = 0;
 	s->s_why[0] = '\0';
 	s->s_ev_read = event_new(m->m_base, s->s_fd, EV_READ | EV_PERSIST,
 	    chan_read_cb, s);
@@ -264,8 +296,8 @@ slot_requeue(struct slot *s)
 
 	/* A worker killed for the result it reported was charged for it
 	 * already: the header still names that chunk, not one it holds. */
-	if (s->s_charged)
-		running = -1;
+	if (s->s_charged || s->s_retiring)
+		running = -1;	/* retired: as if it never ran */
 	if (running != -1) {
 		slot_log_attempt(s, (size_t)running, since);
 		s->s_charged = 1;
@@ -449,7 +481,7 @@ slot_reap_cb(int sig, short events, void *arg)
 	 * hold its chunks forever: it counts as hung, and is killed. */
 	while ((pid = waitpid(-1, &status, WNOHANG | WUNTRACED)) > 0) {
 		for (i = 0, found = 0; i < m->m_nslots && !found; i++) {
-			s = &m->m_slots[i];
+			s = m->m_slots[i];
 			if (s->s_pid != pid)
 				continue;
 			found = 1;
@@ -519,6 +551,14 @@ slot_release(struct slot *s)
 	relay_close(&s->s_relay);
 	if (m->m_status != -1 || m->m_draining)
 		return;
+	if (s->s_retiring) {
+		s->s_retiring = 0;
+		s->s_retired = 1;
+		s->s_state = SLOT_EMPTY;
+		log_info("worker %d retired (%zu workers now)", s->s_index,
+		    master_live_slots(m));
+		return;
+	}
 	if (!s->s_said_hello && ++m->m_start_failures >= SLOT_START_FAILURES) {
 		master_end(m, EX_UNAVAILABLE, "workers cannot start: %d in a "
 		    "row died before their first message; the last: worker %d "
@@ -568,7 +608,19 @@ slot_timer_cb(int fd, short events, void *arg)
 
 	(void)fd;
 	(void)events;
-	if (s->s_state == SLOT_WAITING && m->m_status == -1 && !m->m_draining)
+	if (s->s_retiring && (s->s_state == SLOT_STARTING ||
+	    s->s_state == SLOT_RUNNING) && master_now_ms() >= s->s_retire_ms) {
+		/* What it holds goes back uncharged (slot_requeue). */
+		snprintf(s->s_outcome, sizeof s->s_outcome, "retired");
+		log_info("worker %d (pid %ld) retired: stopping it; its %zu "
+		    "chunks go to the others", s->s_index, (long)s->s_pid,
+		    s->s_nheld);
+		snprintf(s->s_why, sizeof s->s_why, "retired");
+		kill(-s->s_pid, SIGKILL);
+		slot_lost(s);
+		slot_close_chan(s);
+	} else if (s->s_state == SLOT_WAITING && m->m_status == -1 &&
+	    !m->m_draining)
 		slot_spawn(s);
 	else if (s->s_state == SLOT_STARTING) {
 		snprintf(s->s_outcome, sizeof s->s_outcome, "timeout");
@@ -621,7 +673,7 @@ void
 slot_arm_timeout(struct slot *s)
 {
 	struct master	*m = s->s_master;
-	uint64_t	 t = 0, since = s->s_progress_ns, now, left;
+	uint64_t	 t = 0, since = s->s_progress_ns, now, left, ms;
 	struct timeval	 tv;
 
 	if (s->s_ev_timer == NULL)
@@ -634,15 +686,65 @@ slot_arm_timeout(struct slot *s)
 		t = master_timeout_ns(m);
 		(void)slot_running(s, &since);
 	}
-	if (t == 0) {
+	now = attemptlog_now_ns();
+	left = t == 0 ? UINT64_MAX : now - since >= t ? 1000000 :
+	    t - (now - since);
+	if (s->s_retiring) {
+		ms = master_now_ms();
+		ms = s->s_retire_ms > ms ? s->s_retire_ms - ms : 0;
+		left = ms * 1000000 < left ? ms * 1000000 + 1000000 : left;
+	}
+	if (left == UINT64_MAX) {
 		evtimer_del(s->s_ev_timer);
 		return;
 	}
-	now = attemptlog_now_ns();
-	left = now - since >= t ? 1000000 : t - (now - since);
 	tv.tv_sec = (time_t)(left / 1000000000);
 	tv.tv_usec = (suseconds_t)(left % 1000000000 / 1000);
 	evtimer_add(s->s_ev_timer, &tv);
+}
+
+/* How long a retiring worker may take to finish what it holds. */
+#define SLOT_RETIRE_MS	500
+
+/*
+ * The pool shrinks: S gets no more chunks; once all it holds is done it
+ * is told to STOP (chan_fill), or after SLOT_RETIRE_MS it is stopped and
+ * what it holds goes to the others, uncharged. A slot with no worker now
+ * is retired at once.
+ */
+void
+slot_retire(struct slot *s)
+{
+	if (s->s_state == SLOT_EMPTY || s->s_state == SLOT_WAITING) {
+		evtimer_del(s->s_ev_timer);
+		s->s_state = SLOT_EMPTY;
+		s->s_retired = 1;
+		return;
+	}
+	s->s_retiring = 1;
+	s->s_retire_ms = master_now_ms() + SLOT_RETIRE_MS;
+	if (s->s_state == SLOT_RUNNING || s->s_state == SLOT_STARTING) {
+		slot_arm_timeout(s);
+		if (s->s_state == SLOT_RUNNING)
+			chan_fill(s, 0);
+	}
+}
+
+/* The pool grows: a retiring slot carries on, a retired one starts. */
+void
+slot_unretire(struct slot *s)
+{
+	if (s->s_retiring && !s->s_stop_sent) {
+		s->s_retiring = 0;
+		slot_arm_timeout(s);
+		return;
+	}
+	/* Told to stop already: it goes, and comes back as a new worker. */
+	s->s_retiring = 0;
+	if (s->s_retired) {
+		s->s_retired = 0;
+		slot_spawn(s);
+	}
 }
 
 /*
@@ -662,7 +764,7 @@ slot_teardown(struct master *m, int interrupted)
 	int		 status, running;
 
 	for (i = 0; i < m->m_nslots; i++) {
-		s = &m->m_slots[i];
+		s = m->m_slots[i];
 		if (s->s_state == SLOT_RUNNING &&
 		    (running = slot_running(s, &since)) != -1) {
 			snprintf(s->s_outcome, sizeof s->s_outcome,
@@ -678,7 +780,7 @@ slot_teardown(struct master *m, int interrupted)
 	}
 	do {
 		for (i = 0, alive = 0; i < m->m_nslots; i++) {
-			s = &m->m_slots[i];
+			s = m->m_slots[i];
 			if (s->s_pid != 0 &&
 			    waitpid(s->s_pid, &status, WNOHANG) == s->s_pid) {
 				kill(-s->s_pid, SIGKILL);
@@ -690,7 +792,7 @@ slot_teardown(struct master *m, int interrupted)
 			nanosleep(&ts, NULL);
 	} while (alive > 0 && master_now_ms() < deadline);
 	for (i = 0; i < m->m_nslots; i++) {
-		s = &m->m_slots[i];
+		s = m->m_slots[i];
 		if (s->s_pid == 0)
 			continue;
 		kill(-s->s_pid, SIGKILL);
@@ -700,7 +802,7 @@ slot_teardown(struct master *m, int interrupted)
 	}
 	slot_reap_orphans();
 	for (i = 0; i < m->m_nslots; i++)
-		relay_close(&m->m_slots[i].s_relay);
+		relay_close(&m->m_slots[i]->s_relay);
 }
 
 /*

@@ -77,6 +77,41 @@ grep -q '^[0-9.]* EXTEND_TIMEOUT_USEC=8000000$' got2 &&
     ok "path socket, SIGTERM: STOPPING=1 last, exit 75" ||
     bad "path socket, SIGTERM: exit $cv_rc, last $(tail -n 1 got2)"
 
+# SIGHUP with a new worker count: RELOADING=1 with MONOTONIC_USEC, then
+# READY=1 again; the pool has the new size within a second; the output is
+# the same. (reload.sh checks the rest of reloading.)
+printf '[job]\ninput = in\noutput = out4\nchunk_size = 1K\n[workers]\ncount = 2\nprogram = faulty -f slow:40\n' >hup.ini
+listen "@chunkvisor-test-hup-$$" got3 40
+NOTIFY_SOCKET="@chunkvisor-test-hup-$$" WATCHDOG_USEC=1000000 \
+    cv_bg run -q hup.ini
+m=$cv_pid
+wait_procs "$m" 2 >/dev/null
+sleep 0.5
+sed -i 's/^count = 2$/count = 4/' hup.ini
+kill -HUP "$m"
+sleep 1
+n=$(children "$m" | wc -l)
+[ "$n" = 4 ] && ok "SIGHUP, count 2 -> 4: 4 workers a second later" ||
+    bad "SIGHUP, count 2 -> 4: $n workers a second later"
+cv_wait "$m" 60
+reap $lpid
+seq=$(awk '{ sub(/=.*/, "", $2); print $2 }' got3 |
+    grep -x -e READY -e RELOADING -e STOPPING | tr '\n' ' ')
+[ "$seq" = "READY RELOADING READY STOPPING " ] &&
+    ok "SIGHUP: READY, RELOADING, READY, STOPPING in that order" ||
+    bad "SIGHUP: notifications in the order $seq"
+us=$(sed -n 's/^[0-9.]* MONOTONIC_USEC=//p' got3)
+python3 -c 'import sys, time
+u = int(sys.argv[1]); n = time.clock_gettime(time.CLOCK_MONOTONIC) * 1e6
+sys.exit(not 0 < u <= n < u + 60e6)' "${us:-0}" &&
+    ok "RELOADING=1 came with MONOTONIC_USEC=$us" ||
+    bad "MONOTONIC_USEC '$us' is not CLOCK_MONOTONIC of the last minute"
+grep -q 'WATCHDOG=1' got3 && grep -q 'STATUS=' got3 &&
+    ok "SIGHUP run: STATUS and WATCHDOG as well" ||
+    bad "SIGHUP run: no STATUS or WATCHDOG"
+[ "$cv_rc" = 0 ] && cmp -s out4 ref && ok "SIGHUP run: output right" ||
+    bad "SIGHUP run: exit $cv_rc or wrong output"
+
 # No NOTIFY_SOCKET: nothing to say, nothing on stderr.
 cv run -q -i in -o out3 -j 2 -c 64K -- tr a-z A-Z 2>err
 [ "$cv_rc" = 0 ] && [ ! -s err ] && ok "no NOTIFY_SOCKET: quiet" ||
