@@ -45,7 +45,7 @@ LIB_SRCS	:= attemptlog.c chan.c chunk.c commit.c conf.c input.c journal.c \
 		   slot.c spawn.c worker.c xmalloc.c
 CMD_SRCS	:= main.c cmd-parse.c cmd-run.c cmd-check.c cmd-status.c
 WORKERS		:= exec upper wc mean faulty
-UNIT_TESTS	:= test_parse test_conf test_chunk test_proto test_reduce \
+UNIT_TESTS	:= test_parse test_conf test_chunk test_proto test_reduce test_journal \
 		   test_quarantine
 MANS		:= man/chunkvisor.1 man/chunkvisor.ini.5 man/cv_worker_main.3
 
@@ -154,6 +154,8 @@ FUZZ_FLAGS	:= -g -O1 -fsanitize=fuzzer,address,undefined \
 		   -fno-sanitize-recover=undefined -Iinclude -Isrc -D_GNU_SOURCE
 FUZZ_conf_SRCS	:= src/conf.c src/parse.c src/log.c src/xmalloc.c
 FUZZ_proto_SRCS	:= src/proto.c
+FUZZ_journal_SRCS := src/journal.c src/conf.c src/parse.c src/log.c \
+		   src/xmalloc.c
 
 fuzz: | deps
 	@if ! echo 'int LLVMFuzzerTestOneInput(const char *d, long n){return 0;}' | \
@@ -169,9 +171,13 @@ fuzz: | deps
 		fi; \
 	fi
 	@mkdir -p $(FUZZ_BUILD)
-	@set -e; for t in conf proto; do \
-		srcs="$(FUZZ_conf_SRCS)"; [ $$t = proto ] && srcs="$(FUZZ_proto_SRCS)"; \
-		libs=; [ $$t = conf ] && libs="$$($(PKG_CONFIG) --libs inih)"; \
+	@set -e; for t in conf proto journal; do \
+		case $$t in \
+		conf) srcs="$(FUZZ_conf_SRCS)";; \
+		proto) srcs="$(FUZZ_proto_SRCS)";; \
+		journal) srcs="$(FUZZ_journal_SRCS)";; \
+		esac; \
+		libs=; [ $$t = proto ] || libs="$$($(PKG_CONFIG) --libs inih)"; \
 		$(FUZZ_CC) $(FUZZ_FLAGS) -o $(FUZZ_BUILD)/fuzz_$$t \
 		    tests/fuzz/fuzz_$$t.c $$srcs $$libs; \
 		rm -rf $(FUZZ_BUILD)/corpus_$$t; \

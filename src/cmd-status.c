@@ -254,11 +254,14 @@ cmd_status(int argc, char **argv)
 	if (fd != -1 && j.j_runs > 0) {
 		st.st_state = j.j_complete ? "complete" : "interrupted";
 		/* The running master holds the journal locked. */
-		if (flock(fd, LOCK_SH | LOCK_NB) == -1 &&
-		    errno == EWOULDBLOCK) {
-			st.st_state = "running";
-			st.st_pid = (int)j.j_pid;
-		}
+		if (flock(fd, LOCK_SH | LOCK_NB) == -1) {
+			if (errno == EWOULDBLOCK) {
+				st.st_state = "running";
+				st.st_pid = (int)j.j_pid;
+			}
+		} else
+			(void)flock(fd, LOCK_UN);	/* at once: a master
+							 * may be starting */
 	}
 	status_gather(&conf, &j, &st);
 	if (conf.json)

@@ -14,6 +14,7 @@
 
 #include "log.h"
 #include "master.h"
+#include "notify.h"
 #include "xmalloc.h"
 
 /* A held result read back, waiting to see whether it was consumed. */
@@ -407,12 +408,20 @@ commit_resume(struct master *m)
 {
 	struct stash	*stash = NULL;
 	size_t		 nstash = 0, k;
+	uint64_t	 bytes = 0;
 	int		 rc;
 
 	if (!commit_on(m))
 		return 0;
 	if (m->m_jr.j_nrecs == 0)
 		return output_resume(&m->m_out, 0) == -1 ? EX_IOERR : 0;
+	/* Every committed result is read back: a service manager waiting
+	 * for READY is told it may take a while (at 50 MB/s, plus 10 s). */
+	for (k = 0; k < m->m_jr.j_nrecs; k++)
+		bytes += m->m_jr.j_recs[k].r_len;
+	notify_send("STATUS=resuming: checking %.1f MB of committed results\n"
+	    "EXTEND_TIMEOUT_USEC=%llu", (double)bytes / 1e6,
+	    (unsigned long long)(10 + bytes / 50000000) * 1000000);
 	if ((rc = commit_verify(m, &stash, &nstash)) == 0 &&
 	    (rc = commit_rebuild(m, stash, nstash)) == 0) {
 		commit_requarantine(m);

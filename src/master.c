@@ -511,16 +511,22 @@ master_bar_cb(int fd, short events, void *arg)
 	p.p_seconds = (double)(master_now_ms() - m->m_start_ms) / 1000.0;
 	p.p_restarts = m->m_restarts;
 	p.p_quarantined = m->m_quarantine.q_count;
+	p.p_base_chunks = m->m_resumed_chunks;
+	p.p_base_bytes = m->m_resumed_bytes;
 	if (conf->split == SPLIT_RANGE) {
 		p.p_total = chunk_count(conf->chunk_size,
 		    (uint64_t)conf->range_start, (uint64_t)conf->range_end);
 		p.p_fraction = (double)p.p_chunks / (double)p.p_total;
+		p.p_base_fraction = (double)p.p_base_chunks /
+		    (double)p.p_total;
 	} else {
 		if (conf->split == SPLIT_BYTES)
 			p.p_total = chunk_count(conf->chunk_size, 0,
 			    m->m_in.in_size);
 		p.p_fraction = m->m_in.in_size == 0 ? 0 :
 		    (double)p.p_bytes / (double)m->m_in.in_size;
+		p.p_base_fraction = m->m_in.in_size == 0 ? 0 :
+		    (double)p.p_base_bytes / (double)m->m_in.in_size;
 	}
 	progress_draw(&p);
 }
@@ -660,9 +666,12 @@ master_setup(struct master *m)
 {
 	const struct conf	*conf = m->m_conf;
 	static const int	 sigs[4] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP };
+	struct stat		 st;
 	size_t			 i, n, window;
-	int			 rc;
+	int			 rc, notifying;
 
+	/* First: a resume or a large input may take a while before READY. */
+	notifying = notify_init();
 	if ((rc = master_find_worker(m)) != 0)
 		return rc;
 	if (conf->split != SPLIT_RANGE &&
@@ -692,6 +701,12 @@ master_setup(struct master *m)
 	 * than a quarter of the machine's memory is taken as a fault. */
 	m->m_result_max = (uint64_t)sysconf(_SC_PHYS_PAGES) *
 	    (uint64_t)sysconf(_SC_PAGESIZE) / 4;
+	/* The quarantine file lists this run's records (a resumed run's
+	 * include the earlier ones): one left by an earlier run goes. */
+	if (lstat(conf->quarantine, &st) == 0 && S_ISREG(st.st_mode) &&
+	    unlink(conf->quarantine) == -1)
+		log_warn("cannot remove the old quarantine file %s",
+		    conf->quarantine);
 	quarantine_init(&m->m_quarantine, conf->quarantine, conf->split,
 	    m->m_in.in_data);
 	if ((rc = commit_resume(m)) != 0)
@@ -747,7 +762,7 @@ master_setup(struct master *m)
 		if (m->m_ev_bar == NULL || event_add(m->m_ev_bar, &tv) == -1)
 			fatalx("cannot arm the progress bar");
 	}
-	if (notify_init()) {
+	if (notifying) {
 		uint64_t	 usec = 1000000;
 		struct timeval	 tv;
 
