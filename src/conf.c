@@ -838,10 +838,11 @@ conf_swap(void *a, void *b, size_t len)
  * SIGHUP: RUN is the running job's configuration, NEW the job file (and the
  * same command line) read again. The keys that can change while the job
  * runs take their new values (logged, each); a change to any other key is
- * reported and ignored. Returns how many keys changed.
+ * reported and ignored (counted in *IGNORED). Returns how many keys took
+ * their new values.
  */
 int
-conf_apply_live(struct conf *run, struct conf *new)
+conf_apply_live(struct conf *run, struct conf *new, int *ignored)
 {
 	const char	*a, *b;
 	size_t		 len;
@@ -857,6 +858,7 @@ conf_apply_live(struct conf *run, struct conf *new)
 			log_warnx("reload: %s.%s changed ('%s' to '%s'), but "
 			    "it cannot change while the job runs: ignored",
 			    keys[k].k_section, keys[k].k_name, a, b);
+			(*ignored)++;
 			continue;
 		}
 		log_warnx("reload: %s.%s: '%s' to '%s'", keys[k].k_section,

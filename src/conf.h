@@ -92,7 +92,7 @@ int	conf_set_flag(struct conf *, const char *, const char *);
 void	conf_set_argv(struct conf *, char **);
 int	conf_finish(struct conf *);
 void	conf_print(const struct conf *, FILE *);
-int	conf_apply_live(struct conf *, struct conf *);
+int	conf_apply_live(struct conf *, struct conf *, int *);
 const char *conf_split_name(int);
 const char *conf_value(const struct conf *, const char *, const char *);
 

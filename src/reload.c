@@ -74,7 +74,7 @@ master_reload(struct master *m)
 	struct timespec	 ts;
 	uint64_t	 restarts = run->max_restarts, interval;
 	size_t		 i;
-	int		 rc;
+	int		 rc, ignored = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	notify_send("RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=reloading %s",
@@ -89,9 +89,10 @@ master_reload(struct master *m)
 		    run->path != NULL ? run->path : "the job",
 		    rc == -1 ? " cannot be read again" :
 		    " has errors (above)");
-	else if (conf_apply_live(run, &new) == 0)
-		log_warnx("SIGHUP: %s read again: nothing changed",
-		    run->path != NULL ? run->path : "the job");
+	else if (conf_apply_live(run, &new, &ignored) == 0)
+		log_warnx("SIGHUP: %s read again: %s",
+		    run->path != NULL ? run->path : "the job", ignored > 0 ?
+		    "nothing that can change live changed" : "nothing changed");
 	conf_free(&new);
 	if (m->m_status == -1 && !m->m_draining) {
 		reload_resize(m);
@@ -117,6 +118,9 @@ master_reload(struct master *m)
 		}
 		master_dispatch(m);
 	}
-	notify_send("READY=1\nSTATUS=running with %zu workers",
-	    master_live_slots(m));
+	/* Reloaded; before the first READY=1, that one says it. */
+	if (m->m_ready_sent)
+		notify_send("READY=1\nSTATUS=%s with %zu workers",
+		    m->m_draining ? "stopping" : "running",
+		    master_live_slots(m));
 }

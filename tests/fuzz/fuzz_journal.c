@@ -2,7 +2,6 @@
  * journal (a damaged disk, a foreign file at its path) must give 0 or an
  * exit status with a message, never a crash, a leak or an out-of-bounds
  * access. */
-#define _GNU_SOURCE
 #include <sys/mman.h>
 
 #include <stdint.h>
