@@ -25,6 +25,7 @@ struct stash {
 
 static int	commit_out_fd(const struct master *);
 static void	commit_soon(struct master *);
+static void	commit_sync_cb(int, short, void *);
 static int	commit_cmp_id(const void *, const void *);
 static int	commit_verify(struct master *, struct stash **, size_t *);
 static int	commit_rebuild(struct master *, struct stash *, size_t);
@@ -152,7 +153,24 @@ commit_sync(struct master *m)
 	return journal_sync(&m->m_jr, commit_out_fd(m), &st, 0);
 }
 
+/* (Re)arms the group commit: every sync_interval, or with 0 on demand
+ * (commit_soon). */
 void
+commit_arm(struct master *m)
+{
+	uint64_t	ms = m->m_conf->sync_interval_ms;
+
+	if (m->m_ev_sync != NULL)
+		event_free(m->m_ev_sync);
+	m->m_ev_sync = event_new(m->m_base, -1, ms > 0 ? EV_PERSIST : 0,
+	    commit_sync_cb, m);
+	if (m->m_ev_sync == NULL)
+		fatalx("cannot arm the group commit");
+	if (ms > 0)
+		master_timer_ms(m->m_ev_sync, ms);
+}
+
+static void
 commit_sync_cb(int fd, short events, void *arg)
 {
 	struct master	*m = arg;

@@ -456,7 +456,14 @@ journal_open(struct journal *j, const struct conf *conf,
 		rc = EX_CANTCREAT;
 		goto forget;
 	}
-	if (flock(j->j_fd, LOCK_EX | LOCK_NB) == -1) {
+	/* A master just killed may leave the lock a moment longer to a child
+	 * of its between fork and exec (which dies of its death): wait a
+	 * second before taking the journal as in use. */
+	i = 0;
+	while ((rc = flock(j->j_fd, LOCK_EX | LOCK_NB)) == -1 &&
+	    errno == EWOULDBLOCK && i++ < 100)
+		usleep(10000);
+	if (rc == -1) {
 		if (journal_read(j, j->j_path, j->j_fd) == 0 && j->j_pid > 0)
 			log_warnx("journal %s is in use: the job runs already "
 			    "(pid %d)", j->j_path, (int)j->j_pid);

@@ -461,6 +461,7 @@ master_signal_cb(int sig, short events, void *arg)
 		return;
 	}
 	if (m->m_draining || ms == 0 || master_in_flight(m) == 0) {
+		m->m_stop_now = 1;
 		master_end(m, EX_TEMPFAIL, "interrupted by %s; stopping now",
 		    name);
 		return;
@@ -551,6 +552,7 @@ master_drain_cb(int fd, short events, void *arg)
 
 	(void)fd;
 	(void)events;
+	m->m_stop_now = 1;
 	master_end(m, EX_TEMPFAIL, "stop_timeout expired with %zu chunks "
 	    "still in flight; stopping them", master_in_flight(m));
 }
@@ -742,15 +744,8 @@ master_setup(struct master *m)
 	if ((m->m_ev_drain = evtimer_new(m->m_base, master_drain_cb, m)) ==
 	    NULL)
 		fatalx("evtimer_new failed");
-	if (commit_on(m)) {
-		m->m_ev_sync = event_new(m->m_base, -1,
-		    conf->sync_interval_ms > 0 ? EV_PERSIST : 0,
-		    commit_sync_cb, m);
-		if (m->m_ev_sync == NULL)
-			fatalx("cannot arm the group commit");
-		if (conf->sync_interval_ms > 0)
-			master_timer_ms(m->m_ev_sync, conf->sync_interval_ms);
-	}
+	if (commit_on(m))
+		commit_arm(m);
 	/* The bar: on a terminal unless -q or --no-progress; anywhere with
 	 * --progress. */
 	if (conf->progress == 1 || (conf->progress == -1 &&

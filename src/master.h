@@ -94,6 +94,7 @@ struct master {
 	char			**m_environ;	/* without CHUNKVISOR_* */
 	int			 m_status;	/* exit status; -1 running */
 	int			 m_draining;	/* SIGTERM/SIGINT: no new work */
+	int			 m_stop_now;	/* drain over: no grace at the end */
 	struct event		*m_ev_tick;	/* sd_notify STATUS, WATCHDOG */
 	struct event		*m_ev_bar;	/* the progress bar, 10/s */
 	uint64_t		 m_watchdog_usec;	/* ping interval, or 0 */
@@ -148,7 +149,7 @@ void		 commit_held(struct master *);
 void		 commit_quarantined(struct master *, uint64_t, uint64_t,
 		    uint64_t, const char *);
 int		 commit_sync(struct master *);
-void		 commit_sync_cb(int, short, void *);
+void		 commit_arm(struct master *);
 int		 commit_end(struct master *, const char *, int);
 void		 commit_close(struct master *, int);
 int		 commit_resume(struct master *);

@@ -105,17 +105,8 @@ master_reload(struct master *m)
 			    sizeof *m->m_restart_ms);
 			m->m_restart_pos = 0;
 		}
-		if (m->m_ev_sync != NULL && run->sync_interval_ms != interval) {
-			event_free(m->m_ev_sync);
-			m->m_ev_sync = event_new(m->m_base, -1,
-			    run->sync_interval_ms > 0 ? EV_PERSIST : 0,
-			    commit_sync_cb, m);
-			if (m->m_ev_sync == NULL)
-				fatalx("cannot arm the group commit");
-			if (run->sync_interval_ms > 0)
-				master_timer_ms(m->m_ev_sync,
-				    run->sync_interval_ms);
-		}
+		if (m->m_ev_sync != NULL && run->sync_interval_ms != interval)
+			commit_arm(m);
 		master_dispatch(m);
 	}
 	/* Reloaded; before the first READY=1, that one says it. */

@@ -749,14 +749,16 @@ slot_unretire(struct slot *s)
 
 /*
  * The end of the job, for every worker: STOP and close the channel, give
- * them a second to exit (SIGTERM first when interrupted), then SIGKILL each
- * process group, which also takes whatever a worker left behind, and reap.
- * A stop always ends.
+ * them a second to exit (SIGTERM first when interrupted; a tenth of one
+ * when the drain is over or a second signal came: the stop must not
+ * outlast stop_timeout by much), then SIGKILL each process group, which
+ * also takes whatever a worker left behind, and reap. A stop always ends.
  */
 void
 slot_teardown(struct master *m, int interrupted)
 {
-	uint64_t	 deadline = master_now_ms() + 1000;
+	uint64_t	 deadline = master_now_ms() +
+			    (m->m_stop_now ? 100 : 1000);
 	struct timespec	 ts = { 0, 5 * 1000 * 1000 };
 	struct slot	*s;
 	size_t		 i, alive;
