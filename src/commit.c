@@ -6,6 +6,9 @@
  * before the first missing one are retired, held ones are held again,
  * quarantined records are quarantined again, and only the rest runs.
  */
+#include <sys/mman.h>
+#include <sys/stat.h>
+
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
@@ -26,6 +29,7 @@ struct stash {
 static int	commit_out_fd(const struct master *);
 static void	commit_soon(struct master *);
 static void	commit_sync_cb(int, short, void *);
+static void	commit_flush_cb(int, short, void *);
 static int	commit_cmp_id(const void *, const void *);
 static int	commit_verify(struct master *, struct stash **, size_t *);
 static int	commit_rebuild(struct master *, struct stash *, size_t);
@@ -58,13 +62,29 @@ commit_stats(const struct master *m, struct jstats *st)
 	st->st_quarantined = m->m_quarantine.q_count;
 }
 
-/* With sync_interval = 0, a group commit as soon as this round of events
- * is done. */
+/* Records were added: once this round of events is done, they are
+ * written to the journal (which a killed master leaves in the page cache:
+ * the next run takes them, checked against their results), and with
+ * sync_interval = 0 made durable at once. */
 static void
 commit_soon(struct master *m)
 {
 	if (m->m_conf->sync_interval_ms == 0 && m->m_ev_sync != NULL)
 		event_active(m->m_ev_sync, EV_TIMEOUT, 0);
+	else if (m->m_ev_flush != NULL)
+		event_active(m->m_ev_flush, EV_TIMEOUT, 0);
+}
+
+static void
+commit_flush_cb(int fd, short events, void *arg)
+{
+	struct master	*m = arg;
+
+	(void)fd;
+	(void)events;
+	if (m->m_status == -1 && journal_flush(&m->m_jr) == -1)
+		master_end(m, EX_IOERR, "stopping: what is done cannot be "
+		    "recorded (the journal keeps what was)");
 }
 
 /*
@@ -98,6 +118,9 @@ commit_consumed(struct master *m, const struct chunk *c, const char *data,
 	journal_chunk(&m->m_jr, 'W', c->c_id, c->c_start, c->c_end,
 	    in_output ? 'o' : 's', in_output ? m->m_out.o_bytes - len : off,
 	    data, len);
+	if (in_output)
+		journal_kick(m->m_out.o_fd, &m->m_jr.j_out_kicked,
+		    m->m_out.o_bytes);
 	commit_soon(m);
 }
 
@@ -139,6 +162,47 @@ commit_quarantined(struct master *m, uint64_t id, uint64_t start,
 		journal_quarantine(&m->m_jr, id, start, end, why);
 }
 
+/*
+ * --resume finds the journal of a complete job: kept (keep = yes), or left
+ * by a run stopped between its last record and the journal's removal, or
+ * even before its output got its name: that is done now. Returns -1
+ * (nothing to run: exit 0) or the exit status.
+ */
+int
+commit_complete_again(struct master *m)
+{
+	const struct conf	*conf = m->m_conf;
+	int			 rc;
+
+	rc = output_open(&m->m_out, conf->output, OUTPUT_LEFT);
+	if (rc == 0 && m->m_out.o_keep) {
+		log_warnx("job %s is complete; its last run stopped before "
+		    "naming the output: %s is complete now", conf->name,
+		    conf->output);
+		if ((rc = output_commit(&m->m_out)) != 0)
+			return rc;
+	} else if (rc > 0)
+		return rc;
+	output_abort(&m->m_out);
+	if (conf->keep) {
+		log_warnx("job %s is complete already (journal %s, kept with "
+		    "[state] keep = yes): nothing to do; --fresh runs it again",
+		    conf->name, m->m_jr.j_path);
+		return -1;
+	}
+	log_warnx("job %s is complete already: removing the journal %s its "
+	    "last run left", conf->name, m->m_jr.j_path);
+	journal_close(&m->m_jr, 1);
+	return -1;
+}
+
+/* The run begins (after commit_resume): its B record. Returns 0 or -1. */
+int
+commit_begin(struct master *m)
+{
+	return journal_begin(&m->m_jr, commit_out_fd(m));
+}
+
 /* The group commit. Returns 0 or -1, with the message printed. */
 int
 commit_sync(struct master *m)
@@ -160,6 +224,10 @@ commit_arm(struct master *m)
 {
 	uint64_t	ms = m->m_conf->sync_interval_ms;
 
+	if (m->m_ev_flush == NULL &&
+	    (m->m_ev_flush = event_new(m->m_base, -1, 0, commit_flush_cb,
+	    m)) == NULL)
+		fatalx("cannot arm the journal");
 	if (m->m_ev_sync != NULL)
 		event_free(m->m_ev_sync);
 	m->m_ev_sync = event_new(m->m_base, -1, ms > 0 ? EV_PERSIST : 0,
@@ -236,11 +304,28 @@ commit_cmp_id(const void *a, const void *b)
 }
 
 /*
- * Reads back every committed result in journal order and checks it: the
+ * Whether record I's result in the partial output, mapped at MAP of SIZE
+ * bytes, is there and (unless an earlier run checked it) matches its hash.
+ */
+static int
+commit_in_output(const struct journal *j, size_t i, const char *map,
+    uint64_t size)
+{
+	const struct jrec	*r = &j->j_recs[i];
+
+	if (r->r_off > size || r->r_len > size - r->r_off)
+		return 0;
+	return i < j->j_verified || journal_hash(map != NULL ?
+	    map + r->r_off : "", (size_t)r->r_len) == r->r_hash;
+}
+
+/*
+ * Reads back the committed results in journal order and checks them: the
  * consumed ones of a stream or reduce are replayed (written or reduced
- * again, in the order they were), the held ones stashed. The first record
- * whose result is missing or damaged ends the journal there. Returns 0 or
- * the exit status.
+ * again, in the order they were), the held ones stashed; those in the
+ * partial output are checked in place, once (an earlier resume checked
+ * what came before its B record). The first record whose result is
+ * missing or damaged ends the journal there. Returns 0 or the exit status.
  */
 static int
 commit_verify(struct master *m, struct stash **stashp, size_t *nstashp)
@@ -248,15 +333,28 @@ commit_verify(struct master *m, struct stash **stashp, size_t *nstashp)
 	struct journal		*j = &m->m_jr;
 	const struct jrec	*r;
 	struct stash		*stash = NULL;
+	struct stat		 st;
 	size_t			 i, k, nstash = 0;
-	uint64_t		 outlen = 0;
-	char			*data, err[256];
+	uint64_t		 outlen = 0, size = 0;
+	char			*data, *map = NULL, err[256];
+	int			 ok;
 
+	if (commit_out_fd(m) != -1 && fstat(m->m_out.o_fd, &st) == 0 &&
+	    st.st_size > 0) {
+		size = (uint64_t)st.st_size;
+		map = mmap(NULL, (size_t)size, PROT_READ, MAP_SHARED,
+		    m->m_out.o_fd, 0);
+		if (map == MAP_FAILED)
+			fatal("mmap %s", m->m_out.o_tmp);
+	}
 	for (i = 0; i < j->j_nrecs; i++) {
 		r = &j->j_recs[i];
 		if (r->r_type == 'Q')
 			continue;
-		if (journal_fetch(j, r, commit_out_fd(m), &data) == -1) {
+		data = NULL;
+		ok = r->r_where == 'o' ? commit_in_output(j, i, map, size) :
+		    journal_fetch(j, r, -1, &data) == 0;
+		if (!ok) {
 			log_warnx("journal %s: chunk %llu's committed result "
 			    "(%s) is missing or damaged; dropping it and the "
 			    "%zu records after it (those chunks run again)",
@@ -289,10 +387,14 @@ commit_verify(struct master *m, struct stash **stashp, size_t *nstashp)
 		    -1) {
 			free(data);
 			free(stash);
+			if (map != NULL)
+				munmap(map, (size_t)size);
 			return EX_IOERR;
 		}
 		free(data);
 	}
+	if (map != NULL)
+		munmap(map, (size_t)size);
 	journal_drop(j, i);
 	*stashp = stash;
 	*nstashp = nstash;

@@ -10,7 +10,8 @@
  *	input size=N mtime=S.NS		the input file (a stream: its size
  *					and hash; split = range: none)
  *	identity HASH			of the lines above
- *	B time=MS pid=PID		a run begins
+ *	B time=MS pid=PID		a run begins, what came before
+ *					checked
  *	W ID START END o|s OFF LEN HASH	chunk ID's result was consumed in its
  *					turn; it is in the output (o) or in
  *					the spool (s) at OFF
@@ -21,11 +22,16 @@
  *	E SUMMARY			a run's summary line
  *	C time=MS			the job is complete
  *
- * Group commit: results are written to the output and the spool as they
- * come, their records wait in memory; every sync_interval the output and
- * the spool are made durable first (fdatasync), then the records are
- * appended and the journal made durable. A record on disk therefore always
- * points at durable data, and a chunk with a record never runs again.
+ * Results are written to the output and the spool as they come, their
+ * records to the journal after each round of events: a master killed at any
+ * moment leaves them all in the page cache. Group commit: every
+ * sync_interval the output and the spool are made durable first
+ * (fdatasync), then the journal. Only a crash of the machine can thus lose
+ * records (those since the last group commit), or keep a record whose
+ * result did not reach the disk: a resumed run checks every result against
+ * its record's hash (once: the records before a B were checked by the run
+ * that wrote it, and made durable before it) and drops the first that
+ * fails, with all after it. A chunk with a record never runs again.
  * Values are escaped (\xHH) so that a line is one line.
  */
 #include <sys/file.h>
@@ -298,6 +304,7 @@ jparse(struct journal *j, char *line, uint64_t at)
 		j->j_pid = pid;
 		j->j_run_stats = j->j_stats;
 		j->j_run_stats.st_time_ms = a;
+		j->j_verified = j->j_nrecs;
 		return 1;
 	}
 	if (sscanf(line, "%c %llu %llu %llu %c %llu %llu %llx%n", &type, &a,
@@ -529,17 +536,32 @@ journal_open(struct journal *j, const struct conf *conf,
 	}
 	if (lseek(j->j_fd, 0, SEEK_END) == -1)
 		fatal("lseek %s", j->j_path);
-	if (j->j_complete)
-		return 0;
-	jline(j, "B time=%llu pid=%d", (unsigned long long)journal_wall_ms(),
-	    (int)getpid());
-	return journal_sync(j, -1, NULL, 0) == 0 ? 0 : EX_IOERR;
+	return 0;
 
 forget:
 	/* Not ours (another master's, or no journal at all): closed, and
 	 * never removed. */
 	journal_close(j, 0);
 	return rc;
+}
+
+/*
+ * The run begins, once what it took up from the journal is checked: a B
+ * record, made durable with the header of a new journal. The records
+ * before a B were checked by the run that wrote it (see j_verified).
+ * Returns 0 or -1, with the message printed.
+ */
+int
+journal_begin(struct journal *j, int outfd)
+{
+	if (j->j_fd == -1)
+		return 0;
+	/* What was checked may have been read from the page cache: durable
+	 * first, with the output (OUTFD) and the spool. */
+	j->j_spool_dirty = j->j_spool_fd != -1;
+	jline(j, "B time=%llu pid=%d", (unsigned long long)journal_wall_ms(),
+	    (int)getpid());
+	return journal_sync(j, outfd, NULL, 0);
 }
 
 static int
@@ -575,7 +597,26 @@ journal_spool(struct journal *j, const void *buf, size_t len, uint64_t *off)
 		j->j_spool_end += (uint64_t)n;
 	}
 	j->j_spool_dirty = 1;
+	journal_kick(j->j_spool_fd, &j->j_spool_kicked, j->j_spool_end);
 	return 0;
+}
+
+/*
+ * Written data goes to the disk as it comes, JOURNAL_KICK bytes at a time
+ * (sync_file_range, which does not wait): a group commit then waits only
+ * for the last of it, not for all that a fast job wrote in sync_interval.
+ * FD has END bytes; *KICKED were sent before.
+ */
+#define JOURNAL_KICK	(8 << 20)
+
+void
+journal_kick(int fd, uint64_t *kicked, uint64_t end)
+{
+	if (end < *kicked + JOURNAL_KICK)
+		return;
+	(void)sync_file_range(fd, (off_t)*kicked, (off_t)(end - *kicked),
+	    SYNC_FILE_RANGE_WRITE);
+	*kicked = end;
 }
 
 /* Records chunk ID [START, END) as consumed (TYPE 'W') or held ('H'), its
@@ -602,10 +643,21 @@ journal_quarantine(struct journal *j, uint64_t id, uint64_t start,
 	free(e);
 }
 
+/* Writes the pending records to the journal, without waiting for the
+ * disk. Returns 0 or -1, with the message printed. */
 int
-journal_pending(const struct journal *j)
+journal_flush(struct journal *j)
 {
-	return j->j_npend > 0;
+	if (j->j_fd == -1 || j->j_npend == 0)
+		return 0;
+	if (jwrite(j->j_fd, j->j_pend, j->j_npend) == -1) {
+		log_warn("cannot write journal %s", j->j_path);
+		return -1;
+	}
+	j->j_good += j->j_npend;
+	j->j_npend = 0;
+	j->j_unsynced = 1;
+	return 0;
 }
 
 /*
@@ -620,7 +672,7 @@ journal_sync(struct journal *j, int outfd, const struct jstats *st,
 {
 	uint64_t	now = jmono_ms();
 
-	if (j->j_fd == -1 || (j->j_npend == 0 && !force))
+	if (j->j_fd == -1 || (j->j_npend == 0 && !j->j_unsynced && !force))
 		return 0;
 	if (outfd != -1 && fdatasync(outfd) == -1 && errno != EINVAL) {
 		log_warn("cannot make the output durable");
@@ -642,13 +694,13 @@ journal_sync(struct journal *j, int outfd, const struct jstats *st,
 		    (unsigned long long)st->st_quarantined);
 		j->j_last_t_ms = now;
 	}
-	if (jwrite(j->j_fd, j->j_pend, j->j_npend) == -1 ||
-	    fdatasync(j->j_fd) == -1) {
+	if (journal_flush(j) == -1)
+		return -1;
+	if (fdatasync(j->j_fd) == -1) {
 		log_warn("cannot write journal %s", j->j_path);
 		return -1;
 	}
-	j->j_good += j->j_npend;
-	j->j_npend = 0;
+	j->j_unsynced = 0;
 	return 0;
 }
 
@@ -718,6 +770,8 @@ journal_drop(struct journal *j, size_t n)
 	for (i = n; i < j->j_nrecs; i++)
 		free(j->j_recs[i].r_why);
 	j->j_nrecs = n;
+	if (j->j_verified > n)
+		j->j_verified = n;
 	j->j_spool_end = 0;
 	j->j_commits = 0;
 	for (i = 0; i < n; i++) {
@@ -743,6 +797,7 @@ jfree_loaded(struct journal *j)
 	free(j->j_recs);
 	j->j_recs = NULL;
 	j->j_nrecs = 0;
+	j->j_verified = 0;
 	for (i = 0; i < j->j_nkeys; i++)
 		free(j->j_keys[i]);
 	free(j->j_keys);

@@ -41,11 +41,15 @@ struct journal {
 	int		 j_spool_dirty;
 	char		*j_pend;	/* records not yet written */
 	size_t		 j_npend, j_pendcap;
+	int		 j_unsynced;	/* written, not yet made durable */
 	uint64_t	 j_commits;	/* chunk records, loaded and new */
 	uint64_t	 j_last_t_ms;	/* monotonic: the last T written */
+	uint64_t	 j_out_kicked;	/* output bytes sent to the disk */
+	uint64_t	 j_spool_kicked;
 	/* What was read from an existing journal. */
 	struct jrec	*j_recs;
 	size_t		 j_nrecs;
+	size_t		 j_verified;	/* records checked by an earlier run */
 	char		**j_keys;	/* "key ..." and "input ..." lines */
 	size_t		 j_nkeys;
 	struct jstats	 j_stats;	/* the last T */
@@ -63,12 +67,14 @@ void	 journal_init(struct journal *);
 int	 journal_open(struct journal *, const struct conf *,
 	    const struct input *);
 int	 journal_read(struct journal *, const char *, int);
+int	 journal_begin(struct journal *, int);
 int	 journal_spool(struct journal *, const void *, size_t, uint64_t *);
 void	 journal_chunk(struct journal *, int, uint64_t, uint64_t, uint64_t,
 	    int, uint64_t, const void *, size_t);
 void	 journal_quarantine(struct journal *, uint64_t, uint64_t, uint64_t,
 	    const char *);
-int	 journal_pending(const struct journal *);
+int	 journal_flush(struct journal *);
+void	 journal_kick(int, uint64_t *, uint64_t);
 int	 journal_sync(struct journal *, int, const struct jstats *, int);
 int	 journal_end(struct journal *, int, const struct jstats *,
 	    const char *, int);

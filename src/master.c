@@ -681,14 +681,10 @@ master_setup(struct master *m)
 		return rc;
 	if ((rc = journal_open(&m->m_jr, conf, &m->m_in)) != 0)
 		return rc;
-	if (m->m_jr.j_complete) {
-		log_warnx("job %s is complete already (journal %s, kept with "
-		    "[state] keep = yes): nothing to do; --fresh runs it again",
-		    conf->name, m->m_jr.j_path);
-		return -1;
-	}
+	if (m->m_jr.j_complete)
+		return commit_complete_again(m);
 	if ((rc = output_open(&m->m_out, conf->output,
-	    m->m_jr.j_path != NULL)) != 0)
+	    m->m_jr.j_path != NULL ? OUTPUT_JOURNALED : OUTPUT_PLAIN)) != 0)
 		return rc;
 	/* The reorder window: room for every chunk in flight several times
 	 * over, so one slow chunk does not idle the others at once. */
@@ -713,6 +709,8 @@ master_setup(struct master *m)
 	    m->m_in.in_data);
 	if ((rc = commit_resume(m)) != 0)
 		return rc;
+	if (commit_begin(m) == -1)
+		return EX_IOERR;
 	if (attemptlog_open(&m->m_log, conf->attempt_log, conf->split,
 	    m->m_resumed_chunks > 0) == -1)
 		return EX_CANTCREAT;
@@ -839,6 +837,8 @@ master_free(struct master *m)
 		event_free(m->m_ev_bar);
 	if (m->m_ev_sync != NULL)
 		event_free(m->m_ev_sync);
+	if (m->m_ev_flush != NULL)
+		event_free(m->m_ev_flush);
 	notify_close();
 	if (m->m_base != NULL)
 		event_base_free(m->m_base);

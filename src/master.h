@@ -81,6 +81,7 @@ struct master {
 	struct attemptlog	 m_log;
 	struct journal		 m_jr;
 	struct event		*m_ev_sync;	/* the group commit */
+	struct event		*m_ev_flush;	/* records to the journal */
 	uint64_t		 m_resumed_chunks;	/* done before */
 	uint64_t		 m_resumed_bytes;
 	uint64_t		 m_durations[MASTER_DURATIONS];	/* ns */
@@ -148,6 +149,8 @@ void		 commit_consumed(struct master *, const struct chunk *,
 void		 commit_held(struct master *);
 void		 commit_quarantined(struct master *, uint64_t, uint64_t,
 		    uint64_t, const char *);
+int		 commit_begin(struct master *);
+int		 commit_complete_again(struct master *);
 int		 commit_sync(struct master *);
 void		 commit_arm(struct master *);
 int		 commit_end(struct master *, const char *, int);

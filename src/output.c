@@ -26,8 +26,9 @@ static char	*output_link_target(const char *);
  * system cannot do that, a hidden ".NAME.chunkvisor-XXXXXX" is used and
  * removed on failure. A JOURNALED job's output must outlive a crash: it is
  * written as ".NAME.chunkvisor-partial", which a resumed run takes up
- * again (see output_resume) and a failed run leaves. Returns 0 or the exit
- * status (73), with the message printed.
+ * again (see output_resume) and a failed run leaves; OUTPUT_LEFT opens
+ * only one that is there (else returns -1). Returns 0 or the exit status
+ * (73), with the message printed.
  */
 int
 output_open(struct output *o, const char *path, int journaled)
@@ -73,8 +74,12 @@ output_open(struct output *o, const char *path, int journaled)
 	if (journaled) {
 		free(dir);
 		o->o_keep = 1;
-		if ((o->o_fd = open(o->o_tmp, O_RDWR | O_CREAT | O_CLOEXEC,
-		    0666)) == -1) {
+		if ((o->o_fd = open(o->o_tmp, O_RDWR | O_CLOEXEC |
+		    (journaled == OUTPUT_LEFT ? 0 : O_CREAT), 0666)) == -1) {
+			if (errno == ENOENT && journaled == OUTPUT_LEFT) {
+				output_abort(o);
+				return -1;
+			}
 			log_warn("cannot create output %s (writing %s)", path,
 			    o->o_tmp);
 			output_abort(o);

@@ -18,6 +18,11 @@ struct output {
 	int		 o_failed;
 };
 
+/* output_open's third argument. */
+#define OUTPUT_PLAIN		0
+#define OUTPUT_JOURNALED	1	/* a partial file that survives */
+#define OUTPUT_LEFT		2	/* only the partial file left there */
+
 int	output_open(struct output *, const char *, int);
 int	output_resume(struct output *, uint64_t);
 void	output_discard(struct output *);

@@ -153,6 +153,14 @@ cv run -q job.ini --resume 2>err
 [ "$cv_rc" = 0 ] && grep -q 'complete already' err && cmp -s out ref &&
     ok "keep = yes, then --resume: nothing to do" ||
     bad "keep = yes, then --resume: exit $cv_rc: $(cat err)"
+# A run killed after its journal said complete, before the output got its
+# name: --resume names it, and removes the journal.
+mv out .out.chunkvisor-partial
+cv run -q job.ini --resume 2>err
+[ "$cv_rc" = 0 ] && cmp -s out ref && [ ! -e .out.chunkvisor-partial ] &&
+    [ ! -e out.journal ] &&
+    ok "complete journal, unnamed output: named, journal removed" ||
+    bad "complete journal, unnamed output: exit $cv_rc: $(cat err)"
 rm -f out.journal out.spool
 
 # Poison records quarantined before the kill stay quarantined, once each.
