@@ -251,18 +251,19 @@ cmd_status(int argc, char **argv)
 	}
 	if (fd != -1 && (rc = journal_read(&j, conf.journal, fd)) != 0)
 		goto out;
-	if (fd != -1 && j.j_runs > 0) {
+	if (fd != -1 && j.j_runs > 0)
 		st.st_state = j.j_complete ? "complete" : "interrupted";
-		/* The running master holds the journal locked. */
-		if (flock(fd, LOCK_SH | LOCK_NB) == -1) {
-			if (errno == EWOULDBLOCK) {
-				st.st_state = "running";
+	/* The running master holds the journal locked (maybe still checking
+	 * what it resumes, before its B record). */
+	if (fd != -1 && flock(fd, LOCK_SH | LOCK_NB) == -1) {
+		if (errno == EWOULDBLOCK) {
+			st.st_state = "running";
+			if ((st.st_pid = (int)journal_lock_pid(fd)) == 0)
 				st.st_pid = (int)j.j_pid;
-			}
-		} else
-			(void)flock(fd, LOCK_UN);	/* at once: a master
-							 * may be starting */
-	}
+		}
+	} else if (fd != -1)
+		(void)flock(fd, LOCK_UN);	/* at once: a master may be
+						 * starting */
 	status_gather(&conf, &j, &st);
 	if (conf.json)
 		status_json(&conf, &j, &st);

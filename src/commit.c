@@ -33,7 +33,7 @@ static void	commit_flush_cb(int, short, void *);
 static int	commit_cmp_id(const void *, const void *);
 static int	commit_verify(struct master *, struct stash **, size_t *);
 static int	commit_rebuild(struct master *, struct stash *, size_t);
-static void	commit_requarantine(struct master *);
+static int	commit_requarantine(struct master *);
 
 int
 commit_on(const struct master *m)
@@ -395,7 +395,12 @@ commit_verify(struct master *m, struct stash **stashp, size_t *nstashp)
 	}
 	if (map != NULL)
 		munmap(map, (size_t)size);
-	journal_drop(j, i);
+	if (journal_drop(j, i) == -1) {
+		for (k = 0; k < nstash; k++)
+			free(stash[k].s_data);
+		free(stash);
+		return EX_IOERR;
+	}
 	*stashp = stash;
 	*nstashp = nstash;
 	return output_resume(&m->m_out, outlen) == -1 ? EX_IOERR : 0;
@@ -491,13 +496,13 @@ commit_rebuild(struct master *m, struct stash *stash, size_t nstash)
 
 /* The records quarantined in chunks the journal committed are quarantined
  * again (each once); the others are found again when their chunk runs. */
-static void
+static int
 commit_requarantine(struct master *m)
 {
 	const struct journal	*j = &m->m_jr;
 	const struct jrec	*q, *r;
 	size_t			 i, k;
-	int			 kept;
+	int			 kept, n;
 
 	for (i = 0; i < j->j_nrecs; i++) {
 		q = &j->j_recs[i];
@@ -512,10 +517,11 @@ commit_requarantine(struct master *m)
 			kept = !(r->r_type == 'Q' && r->r_id == q->r_id &&
 			    r->r_start == q->r_start && r->r_end == q->r_end);
 		}
-		if (kept && quarantine_add(&m->m_quarantine, q->r_id,
-		    q->r_start, q->r_end, q->r_why) < 0)
-			return;
+		if (kept && (n = quarantine_add(&m->m_quarantine, q->r_id,
+		    q->r_start, q->r_end, q->r_why)) < 0)
+			return n == QUARANTINE_IOERR ? EX_IOERR : EX_CANTCREAT;
 	}
+	return 0;
 }
 
 /*
@@ -543,8 +549,8 @@ commit_resume(struct master *m)
 	    "EXTEND_TIMEOUT_USEC=%llu", (double)bytes / 1e6,
 	    (unsigned long long)(10 + bytes / 50000000) * 1000000);
 	if ((rc = commit_verify(m, &stash, &nstash)) == 0 &&
-	    (rc = commit_rebuild(m, stash, nstash)) == 0) {
-		commit_requarantine(m);
+	    (rc = commit_rebuild(m, stash, nstash)) == 0 &&
+	    (rc = commit_requarantine(m)) == 0) {
 		m->m_resumed_chunks = m->m_chunks_done;
 		m->m_resumed_bytes = m->m_bytes_done;
 		log_info("resuming job %s from journal %s: %llu chunks done "

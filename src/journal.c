@@ -36,6 +36,7 @@
  */
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -79,6 +80,7 @@ static int	jcompare(const struct journal *, char **, size_t, char *,
 static int	jspool_fd(struct journal *);
 static int	jwrite(int, const char *, size_t);
 static void	jfree_loaded(struct journal *);
+static int	journal_lock(struct journal *);
 
 /*
  * A 64-bit hash of BUF: four independent lanes of multiply and xor-shift
@@ -434,6 +436,80 @@ jwrite(int fd, const char *p, size_t len)
 	return 0;
 }
 
+/* The pid of the process holding FD's file locked (flock), from
+ * /proc/locks, or 0. */
+pid_t
+journal_lock_pid(int fd)
+{
+	struct stat	 st;
+	FILE		*fp;
+	char		 line[256], key[64];
+	long		 pid;
+
+	if (fstat(fd, &st) == -1 || (fp = fopen("/proc/locks", "re")) ==
+	    NULL)
+		return 0;
+	snprintf(key, sizeof key, " %02x:%02x:%llu ", major(st.st_dev),
+	    minor(st.st_dev), (unsigned long long)st.st_ino);
+	/* "1: FLOCK  ADVISORY  WRITE 8123 fe:01:1234 0 EOF"; a waiter's
+	 * line has "->" after the number. */
+	pid = 0;
+	while (pid == 0 && fgets(line, sizeof line, fp) != NULL)
+		if (strstr(line, key) == NULL || strstr(line, "->") != NULL ||
+		    sscanf(line, "%*s FLOCK %*s %*s %ld", &pid) != 1)
+			pid = 0;
+	fclose(fp);
+	return (pid_t)pid;
+}
+
+/*
+ * Opens the journal and locks it against a second master. A master just
+ * killed may leave the lock a moment longer to a child of its between fork
+ * and exec (which dies of its death): a second is waited before the
+ * journal is taken as in use. The file locked must still be the one at
+ * the path (not one a finishing master just removed). Returns 0 or the
+ * exit status, with the message printed.
+ */
+static int
+journal_lock(struct journal *j)
+{
+	struct stat	a, b;
+	int		tries, rc, i;
+	pid_t		pid;
+
+	for (tries = 0; tries < 10; tries++) {
+		if ((j->j_fd = open(j->j_path, O_RDWR | O_CREAT | O_CLOEXEC,
+		    0666)) == -1) {
+			log_warn("cannot open journal %s", j->j_path);
+			return EX_CANTCREAT;
+		}
+		i = 0;
+		while ((rc = flock(j->j_fd, LOCK_EX | LOCK_NB)) == -1 &&
+		    errno == EWOULDBLOCK && i++ < 100)
+			usleep(10000);
+		if (rc == -1 && errno == EWOULDBLOCK) {
+			if ((pid = journal_lock_pid(j->j_fd)) > 0)
+				log_warnx("journal %s is in use: the job runs "
+				    "already (pid %d)", j->j_path, (int)pid);
+			else
+				log_warnx("journal %s is in use: the job runs "
+				    "already", j->j_path);
+			return EX_CANTCREAT;
+		}
+		if (rc == -1) {
+			log_warn("cannot lock journal %s", j->j_path);
+			return EX_CANTCREAT;
+		}
+		if (fstat(j->j_fd, &a) == 0 && stat(j->j_path, &b) == 0 &&
+		    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+			return 0;
+		close(j->j_fd);
+		j->j_fd = -1;
+	}
+	log_warnx("journal %s keeps being replaced; giving up", j->j_path);
+	return EX_CANTCREAT;
+}
+
 /*
  * Opens the journal of CONF (none: returns 0 with j_path NULL), locked
  * against a second master. An existing journal is continued (--resume, its
@@ -457,28 +533,8 @@ journal_open(struct journal *j, const struct conf *conf,
 	j->j_spool_path = i > 8 && strcmp(j->j_path + i - 8, ".journal") == 0 ?
 	    xasprintf("%.*s.spool", (int)(i - 8), j->j_path) :
 	    xasprintf("%s.spool", j->j_path);
-	if ((j->j_fd = open(j->j_path, O_RDWR | O_CREAT | O_CLOEXEC, 0666)) ==
-	    -1) {
-		log_warn("cannot open journal %s", j->j_path);
-		rc = EX_CANTCREAT;
+	if ((rc = journal_lock(j)) != 0)
 		goto forget;
-	}
-	/* A master just killed may leave the lock a moment longer to a child
-	 * of its between fork and exec (which dies of its death): wait a
-	 * second before taking the journal as in use. */
-	i = 0;
-	while ((rc = flock(j->j_fd, LOCK_EX | LOCK_NB)) == -1 &&
-	    errno == EWOULDBLOCK && i++ < 100)
-		usleep(10000);
-	if (rc == -1) {
-		if (journal_read(j, j->j_path, j->j_fd) == 0 && j->j_pid > 0)
-			log_warnx("journal %s is in use: the job runs already "
-			    "(pid %d)", j->j_path, (int)j->j_pid);
-		else
-			log_warn("cannot lock journal %s", j->j_path);
-		rc = EX_CANTCREAT;
-		goto forget;
-	}
 	if (fstat(j->j_fd, &st) == -1)
 		fatal("fstat %s", j->j_path);
 	if (st.st_size > 0 && (rc = journal_read(j, j->j_path, j->j_fd)) != 0)
@@ -490,7 +546,7 @@ journal_open(struct journal *j, const struct conf *conf,
 		log_warnx("journal %s holds %s run of job %s (%llu chunks "
 		    "done): use --resume to continue it, or --fresh to discard "
 		    "it and start over", j->j_path, j->j_complete ?
-		    "a completed (kept)" : "an interrupted", conf->name,
+		    "a completed" : "an interrupted", conf->name,
 		    (unsigned long long)j->j_stats.st_done);
 		rc = EX_USAGE;
 		goto forget;
@@ -734,8 +790,15 @@ journal_fetch(struct journal *j, const struct jrec *r, int outfd, char **buf)
 {
 	int		 fd = r->r_where == 'o' ? outfd : jspool_fd(j);
 	uint64_t	 got = 0;
+	struct stat	 st;
 	ssize_t		 n;
 
+	/* A length no file holds is damage, not a size to allocate. */
+	*buf = NULL;
+	if (fd == -1 || fstat(fd, &st) == -1 ||
+	    r->r_off > (uint64_t)st.st_size ||
+	    r->r_len > (uint64_t)st.st_size - r->r_off)
+		return -1;
 	*buf = xmalloc(r->r_len + 1);
 	while (fd != -1 && got < r->r_len) {
 		n = pread(fd, *buf + got, (size_t)(r->r_len - got),
@@ -755,8 +818,10 @@ journal_fetch(struct journal *j, const struct jrec *r, int outfd, char **buf)
 }
 
 /* Keeps only the first N records read: the rest are cut from the journal
- * (their chunks run again), and the spool is cut after what is kept. */
-void
+ * (their chunks run again), and the spool is cut after what is kept.
+ * Returns 0, or -1 with the message printed: a journal that cannot be cut
+ * must not be written on. */
+int
 journal_drop(struct journal *j, size_t n)
 {
 	size_t	i;
@@ -764,8 +829,10 @@ journal_drop(struct journal *j, size_t n)
 	if (n < j->j_nrecs) {
 		j->j_good = j->j_recs[n].r_at;
 		if (ftruncate(j->j_fd, (off_t)j->j_good) == -1 ||
-		    lseek(j->j_fd, 0, SEEK_END) == -1)
+		    lseek(j->j_fd, 0, SEEK_END) == -1) {
 			log_warn("cannot cut journal %s", j->j_path);
+			return -1;
+		}
 	}
 	for (i = n; i < j->j_nrecs; i++)
 		free(j->j_recs[i].r_why);
@@ -782,9 +849,12 @@ journal_drop(struct journal *j, size_t n)
 			j->j_spool_end = j->j_recs[i].r_off +
 			    j->j_recs[i].r_len;
 	}
-	if (jspool_fd(j) != -1 &&
-	    ftruncate(j->j_spool_fd, (off_t)j->j_spool_end) == -1)
+	if (jspool_fd(j) == -1 ||
+	    ftruncate(j->j_spool_fd, (off_t)j->j_spool_end) == -1) {
 		log_warn("cannot cut spool %s", j->j_spool_path);
+		return -1;
+	}
+	return 0;
 }
 
 static void

@@ -79,9 +79,10 @@ int	 journal_sync(struct journal *, int, const struct jstats *, int);
 int	 journal_end(struct journal *, int, const struct jstats *,
 	    const char *, int);
 int	 journal_fetch(struct journal *, const struct jrec *, int, char **);
-void	 journal_drop(struct journal *, size_t);
+int	 journal_drop(struct journal *, size_t);
 void	 journal_close(struct journal *, int);
 uint64_t journal_hash(const void *, size_t);
+pid_t	 journal_lock_pid(int);
 uint64_t journal_wall_ms(void);
 
 #endif

@@ -218,9 +218,6 @@ master_consume(struct master *m, struct chunk *c, const char *data,
 
 	uint64_t	off = 0;
 
-	m->m_chunks_done++;
-	if (m->m_conf->split != SPLIT_RANGE)
-		m->m_bytes_done += c->c_end - c->c_start;
 	if (commit_on(m) &&
 	    commit_before_consume(m, c, data, len, &off) == -1) {
 		master_end(m, EX_IOERR, NULL);
@@ -237,6 +234,9 @@ master_consume(struct master *m, struct chunk *c, const char *data,
 		master_end(m, EX_IOERR, NULL);
 		return;
 	}
+	m->m_chunks_done++;
+	if (m->m_conf->split != SPLIT_RANGE)
+		m->m_bytes_done += c->c_end - c->c_start;
 	if (commit_on(m))
 		commit_consumed(m, c, data, len, off);
 	chunktab_retire(&m->m_chunks, c);
@@ -712,7 +712,7 @@ master_setup(struct master *m)
 	if (commit_begin(m) == -1)
 		return EX_IOERR;
 	if (attemptlog_open(&m->m_log, conf->attempt_log, conf->split,
-	    m->m_resumed_chunks > 0) == -1)
+	    m->m_jr.j_nrecs > 0) == -1)
 		return EX_CANTCREAT;
 	m->m_restart_ms = xcalloc((size_t)conf->max_restarts + 1,
 	    sizeof *m->m_restart_ms);
@@ -727,8 +727,6 @@ master_setup(struct master *m)
 	event_set_fatal_callback(master_libevent_fatal_cb);
 	if ((m->m_base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
-	signal(SIGPIPE, SIG_IGN);
-	signal(SIGBUS, master_sigbus);
 	/* What a dead worker leaves running becomes ours to reap and kill,
 	 * not init's: see slot_reap_orphans(). */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
@@ -857,6 +855,7 @@ int
 master_run(struct conf *conf, int (*reload)(struct conf *))
 {
 	struct master	 m;
+	sigset_t	 block, old;
 	size_t		 i;
 	int		 rc, done;
 	char		 summary[1024];
@@ -869,7 +868,19 @@ master_run(struct conf *conf, int (*reload)(struct conf *))
 	m.m_out.o_fd = -1;
 	journal_init(&m.m_jr);
 	m.m_start_ms = master_now_ms();
-	if ((rc = master_setup(&m)) != 0) {
+	/* Until the signal events are set up (and while a resumed run checks
+	 * and replays what it takes up), signals wait; a reader gone from a
+	 * stream output is a write error, not a death. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGBUS, master_sigbus);
+	rc = master_setup(&m);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
 		commit_close(&m, 0);
 		master_free(&m);
 		return rc == -1 ? 0 : rc;

@@ -65,6 +65,7 @@ struct slot {
 	int		 s_retiring;	/* the pool shrank: no more chunks */
 	int		 s_retired;	/* EMPTY until the pool grows again */
 	int		 s_stop_sent;
+	int		 s_revive;	/* retiring, but wanted again */
 	uint64_t	 s_retire_ms;	/* then it is stopped */
 	uint64_t	 s_progress_ns;	/* spawn, work from idle, or result */
 };

@@ -24,10 +24,13 @@ static void	reload_resize(struct master *);
 size_t
 master_live_slots(const struct master *m)
 {
-	size_t	i, n = 0;
+	const struct slot	*s;
+	size_t			 i, n = 0;
 
-	for (i = 0; i < m->m_nslots; i++)
-		n += !m->m_slots[i]->s_retiring && !m->m_slots[i]->s_retired;
+	for (i = 0; i < m->m_nslots; i++) {
+		s = m->m_slots[i];
+		n += (!s->s_retiring || s->s_revive) && !s->s_retired;
+	}
 	return n;
 }
 
@@ -42,7 +45,7 @@ reload_resize(struct master *m)
 	live = master_live_slots(m);
 	for (i = 0; i < m->m_nslots && live < want; i++) {
 		s = m->m_slots[i];
-		if (s->s_retiring || s->s_retired) {
+		if ((s->s_retiring && !s->s_revive) || s->s_retired) {
 			slot_unretire(s);
 			live++;
 		}
@@ -59,7 +62,10 @@ reload_resize(struct master *m)
 	}
 	for (i = m->m_nslots; i-- > 0 && live > want; ) {
 		s = m->m_slots[i];
-		if (!s->s_retiring && !s->s_retired) {
+		if (s->s_revive) {		/* stopping: let it go */
+			s->s_revive = 0;
+			live--;
+		} else if (!s->s_retiring && !s->s_retired) {
 			slot_retire(s);
 			live--;
 		}

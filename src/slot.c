@@ -553,8 +553,13 @@ slot_release(struct slot *s)
 		return;
 	if (s->s_retiring) {
 		s->s_retiring = 0;
-		s->s_retired = 1;
 		s->s_state = SLOT_EMPTY;
+		if (s->s_revive) {	/* the pool grew again meanwhile */
+			s->s_revive = 0;
+			slot_spawn(s);
+			return;
+		}
+		s->s_retired = 1;
 		log_info("worker %d retired (%zu workers now)", s->s_index,
 		    master_live_slots(m));
 		return;
@@ -678,7 +683,10 @@ slot_arm_timeout(struct slot *s)
 
 	if (s->s_ev_timer == NULL)
 		s->s_ev_timer = evtimer_new(m->m_base, slot_timer_cb, s);
-	if (s->s_state == SLOT_WAITING)
+	/* Waiting: the respawn delay; dying: timeout_grace; empty: nothing.
+	 * Those timers are not ours to change. */
+	if (s->s_state == SLOT_WAITING || s->s_state == SLOT_DYING ||
+	    s->s_state == SLOT_EMPTY)
 		return;
 	if (s->s_state == SLOT_STARTING)
 		t = slot_start_timeout_ns(m);
@@ -739,8 +747,12 @@ slot_unretire(struct slot *s)
 		slot_arm_timeout(s);
 		return;
 	}
-	/* Told to stop already: it goes, and comes back as a new worker. */
-	s->s_retiring = 0;
+	/* Told to stop already: it goes, and comes back as a new worker
+	 * (slot_release). */
+	if (s->s_retiring) {
+		s->s_revive = 1;
+		return;
+	}
 	if (s->s_retired) {
 		s->s_retired = 0;
 		slot_spawn(s);

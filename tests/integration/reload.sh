@@ -96,4 +96,23 @@ cv_wait "$m" 20
     ok "chunk_timeout set live: the hung chunk timed out, job done" ||
     bad "chunk_timeout live: exit $cv_rc: $(tail -n 3 err)"
 
+# A SIGHUP while a timed-out worker (deaf to timeout_signal) has its
+# timeout_grace must not cancel
+# the SIGKILL that ends the grace: the job goes on and ends.
+rm -f out out.journal
+head -n 50 in >small
+printf '#!/bin/sh\ntrap "" USR1\nexec "%s/faulty" -f hang,attempts=1\n' \
+    "$WORKERS" >deaf
+chmod +x deaf
+cv_bg run -q -i small -o out -j 1 --set workers.chunk_timeout=1s \
+    --set workers.timeout_signal=USR1 --set workers.timeout_grace=2s \
+    --set "workers.program=$PWD/deaf" 2>err
+m=$cv_pid
+sleep 1.8
+kill -HUP "$m"
+cv_wait "$m" 15
+[ "$cv_rc" = 0 ] && cmp -s out "$(tr a-z A-Z <small >small.ref; echo small.ref)" &&
+    ok "SIGHUP during timeout_grace: the SIGKILL still came, job done" ||
+    bad "SIGHUP during timeout_grace: exit $cv_rc: $(tail -n 3 err)"
+
 finish
