@@ -22,7 +22,8 @@ struct status {
 	const char	*st_state;	/* none, running, interrupted, complete */
 	int		 st_pid;	/* running: the master */
 	uint64_t	 st_done, st_bytes;
-	uint64_t	 st_total;	/* chunks; 0: unknown (lines) */
+	uint64_t	 st_total;	/* chunks; 0: unknown */
+	int		 st_estimated;	/* st_total, for lines: from the bytes */
 	int64_t		 st_in_size;	/* -1: unknown (range, stream) */
 	double		 st_fraction;	/* -1: unknown */
 	double		 st_rate, st_byte_rate;	/* the last run's, per s */
@@ -118,6 +119,13 @@ status_gather(const struct conf *conf, const struct journal *j,
 		st->st_fraction = (double)st->st_done / (double)st->st_total;
 	if (j->j_complete)
 		st->st_fraction = 1;
+	/* Lines chunks end at line ends: how many there are is known only
+	 * once all are cut; the bytes done so far tell it closely. */
+	if (conf->split == SPLIT_LINES && st->st_fraction > 0) {
+		st->st_total = (uint64_t)((double)st->st_done /
+		    st->st_fraction + 0.5);
+		st->st_estimated = !j->j_complete;
+	}
 	span_ms = j->j_stats.st_time_ms > j->j_run_ms ?
 	    j->j_stats.st_time_ms - j->j_run_ms : 0;
 	if (span_ms > 0 && j->j_stats.st_done >= j->j_run_stats.st_done) {
@@ -142,7 +150,8 @@ status_text(const struct conf *conf, const struct journal *j,
 		return;
 	printf("%-12s %llu", "done", (unsigned long long)st->st_done);
 	if (st->st_total > 0)
-		printf(" of %llu", (unsigned long long)st->st_total);
+		printf(" of %s%llu", st->st_estimated ? "about " : "",
+		    (unsigned long long)st->st_total);
 	printf(" chunks");
 	if (st->st_fraction >= 0)
 		printf(" (%.1f%%", st->st_fraction * 100);
@@ -184,10 +193,12 @@ status_json(const struct conf *conf, const struct journal *j,
 		fputs(",\"pid\":null", stdout);
 	printf(",\"chunks_done\":%llu", (unsigned long long)st->st_done);
 	if (st->st_total > 0)
-		printf(",\"chunks_total\":%llu",
-		    (unsigned long long)st->st_total);
+		printf(",\"chunks_total\":%llu,\"chunks_total_exact\":%s",
+		    (unsigned long long)st->st_total,
+		    st->st_estimated ? "false" : "true");
 	else
-		fputs(",\"chunks_total\":null", stdout);
+		fputs(",\"chunks_total\":null,\"chunks_total_exact\":false",
+		    stdout);
 	if (conf->split != SPLIT_RANGE)
 		printf(",\"bytes_done\":%llu", (unsigned long long)st->st_bytes);
 	else

@@ -524,7 +524,7 @@ journal_open(struct journal *j, const struct conf *conf,
 	struct stat	 st;
 	char		**ident, why[1024];
 	size_t		 nident, i;
-	int		 rc = 0;
+	int		 rc = 0, same;
 
 	if (conf->journal == NULL)
 		return 0;
@@ -542,29 +542,36 @@ journal_open(struct journal *j, const struct conf *conf,
 	if (j->j_commits == 0 && !j->j_complete) {
 		/* Nothing committed: nothing to resume or to lose. */
 		jfree_loaded(j);
-	} else if (conf->resume == RESUME_NONE) {
-		log_warnx("journal %s holds %s run of job %s (%llu chunks "
-		    "done): use --resume to continue it, or --fresh to discard "
-		    "it and start over", j->j_path, j->j_complete ?
-		    "a completed" : "an interrupted", conf->name,
-		    (unsigned long long)j->j_stats.st_done);
-		rc = EX_USAGE;
-		goto forget;
 	} else if (conf->resume == RESUME_FRESH) {
 		log_info("discarding journal %s (%llu chunks done)", j->j_path,
 		    (unsigned long long)j->j_stats.st_done);
 		jfree_loaded(j);
 	} else {
 		ident = jident(conf, in, &nident);
-		if (!jcompare(j, ident, nident, why, sizeof why)) {
+		same = jcompare(j, ident, nident, why, sizeof why);
+		for (i = 0; i < nident; i++)
+			free(ident[i]);
+		free(ident);
+		if (conf->resume == RESUME_NONE && same) {
+			log_warnx("journal %s holds %s run of job %s (%llu "
+			    "chunks done): use --resume to continue it, or "
+			    "--fresh to discard it and start over", j->j_path,
+			    j->j_complete ? "a completed" : "an interrupted",
+			    conf->name, (unsigned long long)j->j_stats.st_done);
+			rc = EX_USAGE;
+		} else if (conf->resume == RESUME_NONE) {
+			log_warnx("journal %s holds %s run of another job "
+			    "(%llu chunks done; %s): use --fresh to discard it "
+			    "and run this one", j->j_path, j->j_complete ?
+			    "a completed" : "an interrupted",
+			    (unsigned long long)j->j_stats.st_done, why);
+			rc = EX_USAGE;
+		} else if (!same) {
 			log_warnx("journal %s belongs to another job: %s; "
 			    "refusing to resume (restore the job, or use "
 			    "--fresh to discard the journal)", j->j_path, why);
 			rc = EX_CONFIG;
 		}
-		for (i = 0; i < nident; i++)
-			free(ident[i]);
-		free(ident);
 		if (rc != 0)
 			goto forget;
 	}

@@ -49,7 +49,7 @@ done_before=$(grep -c '^W ' out.journal)
 # status of an interrupted job, as text and as JSON (read with python3).
 cv status job.ini >status.txt
 grep -q '^state *interrupted$' status.txt &&
-    grep -q "^done *$done_before chunks" status.txt &&
+    grep -q "^done *$done_before of about [0-9]* chunks" status.txt &&
     ok "status: interrupted, $done_before chunks done" ||
     bad "status: $(tr '\n' '|' <status.txt)"
 cv status job.ini --json >status.json
@@ -80,6 +80,10 @@ cv run -q other.ini --resume 2>err
 [ "$cv_rc" = 78 ] && grep -q "chunk_size='2K'" err && grep -q "'4K'" err &&
     ok "other job file: exit 78 naming job.chunk_size 2K vs 4K" ||
     bad "other job file: exit $cv_rc: $(cat err)"
+cv run -q other.ini 2>err
+[ "$cv_rc" = 64 ] && grep -q 'another job' err && grep -q -- '--fresh' err &&
+    ok "other job file, no flag: exit 64, says it is another job's" ||
+    bad "other job file, no flag: exit $cv_rc: $(cat err)"
 cmp -s out.journal journal.before && ok "other job file: journal untouched" ||
     bad "other job file: the journal changed"
 
