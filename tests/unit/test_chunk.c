@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "gen.h"
 #include "rows.h"
 
 #include <stdio.h>
@@ -234,16 +235,6 @@ test_lines_by_hand(void **state)
 				    (unsigned long long)rows[i].ends[j]);
 	}
 	rows_done();
-}
-
-static uint32_t	rng_state = 12345;
-
-/* A fixed-seed generator, so that every run tests the same inputs. */
-static uint32_t
-rng(void)
-{
-	rng_state = rng_state * 1103515245u + 12345u;
-	return (rng_state >> 16) & 0x7fff;
 }
 
 /* Pseudo-random inputs: lines of 0 to 40 bytes, some with '\r' or NUL,
@@ -978,45 +969,6 @@ run_poison_job(const char *data, uint64_t size, uint64_t cs,
 			    what, (unsigned long long)po->start[k],
 			    (unsigned long long)po->end[k]);
 	chunktab_free(&ct);
-}
-
-/*
- * Random lines into DATA (at most CAP bytes), about NLINES of them: mostly
- * 0 to 30 bytes of text with tabs, '\r' and NUL, some empty, some a few
- * hundred or thousand bytes, now and then one of many thousands; '\r\n'
- * line ends if CRLF; no newline after the last if !FINAL_NL.
- */
-static size_t
-gen_lines(char *data, size_t cap, size_t nlines, int crlf, int final_nl)
-{
-	static const char	 alphabet[] = "abcxyz \t\r\0";
-	size_t			 size = 0, len, k, n;
-	uint32_t		 r;
-
-	for (n = 0; n < nlines; n++) {
-		r = rng() % 100;
-		if (r < 10)
-			len = 0;
-		else if (r < 14)
-			len = 200 + rng() % 3000;
-		else if (r == 14)
-			len = 8000 + rng() % 8000;
-		else
-			len = 1 + rng() % 30;
-		if (size + len + 2 > cap)
-			break;
-		for (k = 0; k < len; k++)
-			data[size++] = alphabet[rng() % (sizeof alphabet - 1)];
-		if (crlf)
-			data[size++] = '\r';
-		data[size++] = '\n';
-	}
-	if (!final_nl && size > 0) {
-		size--;
-		if (crlf && size > 0 && rng() % 2 == 0)
-			size--;		/* and its '\r', sometimes */
-	}
-	return size;
 }
 
 /* A line of the input to poison: the first, the last, the longest, an

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "gen.h"
 #include "rows.h"
 
 #include <sys/stat.h>
@@ -25,16 +26,6 @@
 
 #define TEXT_N(s)	s, sizeof(s) - 1
 #define MAXLINES	(1 << 14)
-
-static uint32_t	rng_state = 4321;
-
-/* A fixed-seed generator, so that every run tests the same inputs. */
-static uint32_t
-rng(void)
-{
-	rng_state = rng_state * 1103515245u + 12345u;
-	return (rng_state >> 16) & 0x7fff;
-}
 
 /* A growing byte buffer: the expected file. */
 struct buf {
@@ -219,32 +210,6 @@ ref_add_lines(struct buf *b, const char *data, uint64_t chunk,
 			q++;	/* past the newline */
 	}
 	return n;
-}
-
-
-/* Random lines: text with tabs, '\r' and NUL, some empty, some long;
- * '\r\n' ends if CRLF; maybe no newline after the last. */
-static size_t
-gen_lines(char *data, size_t cap, size_t nlines, int crlf, int final_nl)
-{
-	static const char	 alphabet[] = "abc xyz\t\r\0";
-	size_t			 size = 0, len, k, n;
-	uint32_t		 r;
-
-	for (n = 0; n < nlines; n++) {
-		r = rng() % 100;
-		len = r < 10 ? 0 : r < 14 ? 100 + rng() % 400 : rng() % 30;
-		if (size + len + 2 > cap)
-			break;
-		for (k = 0; k < len; k++)
-			data[size++] = alphabet[rng() % (sizeof alphabet - 1)];
-		if (crlf)
-			data[size++] = '\r';
-		data[size++] = '\n';
-	}
-	if (!final_nl && size > 0)
-		size--;
-	return size;
 }
 
 static const char *const whys[] = { "exit 1", "signal 11",
